@@ -1,0 +1,88 @@
+"""Typed settings, built on demand by :func:`load_settings` (never at import time).
+
+Precedence: explicit keyword overrides (CLI flags) > ``SHOPSENSE_*`` environment variables > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+DEFAULT_EVENT_WEIGHTS: dict[str, float] = {
+    "impression": 0.0,
+    "view": 1.0,
+    "click": 1.0,
+    "search": 0.0,
+    "favorite": 2.0,
+    "add_to_cart": 3.0,
+    "remove_from_cart": -1.0,
+    "rating": 2.0,
+    "review": 2.0,
+    "purchase": 5.0,
+    "refund": -5.0,
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("shopsense-data")
+    database_url: str = ""  # empty: sqlite file inside data_dir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    import_chunk_rows: int = 100_000
+    max_batch_events: int = 1_000
+    max_body_bytes: int = 2_000_000
+    max_text_chars: int = 5_000  # review text, query, title ...
+    event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'shopsense.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+
+_ENV_PREFIX = "SHOPSENSE_"
+
+
+def _coerce(name: str, raw: str, default: object) -> object:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, str):
+            return raw
+    except ValueError as exc:
+        raise SettingsError(f"{_ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from None
+    raise SettingsError(f"{_ENV_PREFIX}{name.upper()} cannot be set from the environment")
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from ``SHOPSENSE_<FIELD>`` variables, then apply non-None ``overrides``."""
+    env = os.environ if env is None else env
+    base = Settings()
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        key = _ENV_PREFIX + f.name.upper()
+        if key in env and f.name != "event_weights":
+            values[f.name] = _coerce(f.name, env[key], getattr(base, f.name))
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in {f.name for f in fields(Settings)}:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = Path(value) if name == "data_dir" else value
+    return replace(base, **values)

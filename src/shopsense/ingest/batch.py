@@ -1,0 +1,37 @@
+"""Validate and store one batch of events, reporting the outcome of every row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from shopsense.ingest.validate import Limits, ValidatedBatch, validate_events
+from shopsense.storage import Database
+
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
+@dataclass
+class BatchOutcome:
+    status: pd.Series  # row -> accepted | duplicate | rejected
+    reasons: pd.Series  # row -> reason, rejected rows only
+
+    def count(self, status: str) -> int:
+        return int((self.status == status).sum())
+
+
+def ingest_events(db: Database, batch: pd.DataFrame, limits: Limits = Limits()) -> BatchOutcome:
+    """Store the valid events of ``batch`` atomically; re-sent ids count as duplicates, not stored twice."""
+    return store_validated(db, batch.index, validate_events(batch, limits))
+
+
+def store_validated(db: Database, rows: pd.Index, checked: ValidatedBatch) -> BatchOutcome:
+    """The storing half of :func:`ingest_events`, for callers that validate ahead (bulk import)."""
+    inserted = db.events.add(checked.valid)
+    status = pd.Series(REJECTED, index=rows, dtype="object")
+    is_new = checked.valid["event_id"].isin(inserted)
+    status[checked.valid.index[is_new.to_numpy()]] = ACCEPTED
+    status[checked.valid.index[~is_new.to_numpy()]] = DUPLICATE
+    status[checked.in_batch_duplicates] = DUPLICATE
+    return BatchOutcome(status=status, reasons=checked.rejected)

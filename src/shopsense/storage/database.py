@@ -1,0 +1,116 @@
+"""Open a database by URL, tune it, and bring its schema up to date with Alembic.
+
+``sqlite:///path`` (embedded default, WAL journal) and ``postgresql://…`` (production) run the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from shopsense.storage.catalog import Catalog
+from shopsense.storage.events import EventStore
+from shopsense.storage.keys import KeyStore
+from shopsense.storage.registry import ModelRegistry
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseURLError(ValueError):
+    """The database URL names no supported backend."""
+
+
+def _normalise_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
+    dbapi_connection.isolation_level = None  # transactions are begun by _begin_sqlite below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def _begin_sqlite(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    """BEGIN for readers; BEGIN IMMEDIATE (take the write lock up front) for ``write_lock=True`` connections."""
+    immediate = connection.get_execution_options().get("write_lock", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_db_engine(url: str) -> Engine:
+    url = _normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseURLError(f"cannot parse database URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    raise DatabaseURLError(f"unsupported database backend {backend!r}: use sqlite:/// or postgresql://")
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Apply every pending Alembic migration (never drops data)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@dataclass
+class Database:
+    """The engine plus one store per concern, all sharing it."""
+
+    engine: Engine
+    catalog: Catalog
+    events: EventStore
+    keys: KeyStore
+    registry: ModelRegistry
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def is_ready(self) -> bool:
+        """True when the database answers and the schema is in place."""
+        try:
+            return inspect(self.engine).has_table("events")
+        except Exception:  # noqa: BLE001 - any driver failure means "not ready"
+            return False
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    engine = create_db_engine(url)
+    if migrate:
+        upgrade_schema(engine)
+    return Database(
+        engine=engine,
+        catalog=Catalog(engine),
+        events=EventStore(engine),
+        keys=KeyStore(engine),
+        registry=ModelRegistry(engine),
+    )
