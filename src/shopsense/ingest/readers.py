@@ -131,6 +131,16 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
 _READERS = {"csv": _csv_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}
 
 
+def count_rows(path: Path, fmt: str) -> int | None:
+    """Rows in the file when known without reading it (Parquet metadata), else None."""
+    if fmt != "parquet":
+        return None
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
+        raise ImportFormatError(f"{path.name}: cannot read as Parquet: {exc}") from None
+
+
 def read_event_chunks(path: Path, fmt: str, mapping: Mapping[str, str], chunk_rows: int) -> Iterator[RawChunk]:
     if fmt not in _READERS:
         raise ImportFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FILE_FORMATS)}")

@@ -1,0 +1,20 @@
+"""The ``shopsense`` command line (Typer + Rich). Entry point only: nothing imports it."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Console entry point: known problems become one clear line and exit status 2, never a traceback."""
+    from shopsense.cli import bench, demo, importing, store  # noqa: F401 - registers the commands
+    from shopsense.cli.app import USER_ERRORS, app, console
+
+    try:
+        app()
+    except USER_ERRORS as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""``shopsense bench …`` commands (filled in by the benchmark module)."""

@@ -1,0 +1,114 @@
+"""Store commands: version, init, stats, keys, train, serve."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopsense import __version__
+from shopsense.cli.app import app, console, keys_app, open_db, redact, settings_of
+from shopsense.storage import open_database
+from shopsense.storage.keys import Role
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the data directory and the database schema (or upgrade it)."""
+    settings = settings_of(ctx)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_database(settings.resolved_database_url)
+    console.print(f"[green]ready[/green]: {db.backend} database at {redact(settings.resolved_database_url)}")
+    db.close()
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Counts of events by type, users, items and the time range of the log."""
+    db = open_db(ctx)
+    event_stats, counts = db.events.stats(), db.catalog.counts()
+    table = Table(title=f"ShopSense store ({db.backend})")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for kind, n in sorted(event_stats.by_type.items()):
+        table.add_row(f"events: {kind}", f"{n:,}")
+    table.add_row("events: total", f"{event_stats.total:,}")
+    table.add_row("users with events", f"{event_stats.users:,}")
+    table.add_row("items with events", f"{event_stats.items:,}")
+    for name, n in counts.items():
+        table.add_row(f"{name} in catalogue", f"{n:,}")
+    console.print(table)
+    if event_stats.first:
+        console.print(f"time range: {event_stats.first:%Y-%m-%d %H:%M} .. {event_stats.last:%Y-%m-%d %H:%M} UTC")
+    db.close()
+
+
+@keys_app.command("create")
+def keys_create(
+    ctx: typer.Context,
+    role: Annotated[Role, typer.Option(help="admin: catalogue, config and deletes; client: events and reads")],
+    name: Annotated[str, typer.Option(help="a label to recognise the key by")] = "",
+) -> None:
+    """Create an API key; the secret is printed once and stored only as a hash."""
+    db = open_db(ctx)
+    info, secret = db.keys.create(role, name)
+    console.print(f"created {info.role.value} key [bold]{info.key_id}[/bold]; the secret is shown only now:")
+    print(secret)
+    db.close()
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context) -> None:
+    """List keys (ids, roles, names; never secrets)."""
+    db = open_db(ctx)
+    table = Table("key id", "role", "name", "revoked")
+    for key in db.keys.list():
+        table.add_row(key.key_id, key.role.value, key.name, "yes" if key.revoked else "")
+    console.print(table)
+    db.close()
+
+
+@keys_app.command("revoke")
+def keys_revoke(ctx: typer.Context, key_id: str) -> None:
+    """Revoke a key by its id."""
+    db = open_db(ctx)
+    if not db.keys.revoke(key_id):
+        console.print(f"[red]error:[/red] no key {key_id!r}")
+        raise typer.Exit(1)
+    console.print(f"revoked {key_id}")
+    db.close()
+
+
+@app.command()
+def train(ctx: typer.Context) -> None:
+    """Train every model on the event log and activate the new versions."""
+    from shopsense.pipeline.train import train_models
+
+    settings = settings_of(ctx)
+    db = open_db(ctx)
+    with console.status("training…"):
+        trained = train_models(db, settings)
+    for t in trained:
+        console.print(f"[green]trained[/green] {t.name} version {t.version}: {t.metrics}")
+    db.close()
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="bind address [env SHOPSENSE_HOST; default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [env SHOPSENSE_PORT; default 8000]")] = None,
+) -> None:
+    """Run the HTTP API."""
+    from shopsense.service.server import run_server
+
+    settings = settings_of(ctx)
+    run_server(replace(settings, host=host or settings.host, port=port or settings.port), console)

@@ -1,0 +1,1 @@
+"""Id maps, interaction arrays and loaders for real data sets."""

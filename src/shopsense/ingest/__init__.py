@@ -1,0 +1,1 @@
+"""Event ingestion: validation, batch storage, bulk import from files and data sets."""

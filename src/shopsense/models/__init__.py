@@ -1,0 +1,1 @@
+"""Recommender models, one file per family, all implementing ``models.base.Recommender``."""

@@ -1,0 +1,1 @@
+"""Wiring of parts: per-request serving pipelines and the training job."""

@@ -1,0 +1,1 @@
+"""HTTP service: FastAPI app, routes, API schemas."""

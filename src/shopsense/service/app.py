@@ -1,0 +1,44 @@
+"""The FastAPI application factory. Nothing is created at import time."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from shopsense import __version__
+from shopsense.config import Settings
+from shopsense.service.errors import install_error_handlers
+from shopsense.service.limits import BodySizeLimit
+from shopsense.service.routes import catalog, events, health
+from shopsense.storage import Database, open_database
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the app over ``db`` (opened from ``settings`` when not given, and then closed on shutdown)."""
+    owned = db is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        app.state.db = db if db is not None else open_database(settings.resolved_database_url)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.db.close()
+
+    app = FastAPI(
+        title="ShopSense",
+        version=__version__,
+        description="Behaviour-driven e-commerce search, recommendations, user profiles and analytics.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if db is not None:
+        app.state.db = db
+    install_error_handlers(app)
+    for module in (health, events, catalog):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

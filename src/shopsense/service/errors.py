@@ -1,0 +1,62 @@
+"""Every error leaves the API as ``{"error": {"code", "message", "details"}}`` with the right status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("shopsense.service")
+
+_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_input",
+    429: "rate_limited", 500: "internal_error", 503: "unavailable",
+}  # fmt: skip
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: list[Any] | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details or []
+        self.code = code or _CODES.get(status, "error")
+
+
+def error_body(status: int, message: str, details: list[Any] | None = None, code: str | None = None) -> dict:
+    return {"error": {"code": code or _CODES.get(status, "error"), "message": message, "details": details or []}}
+
+
+def _respond(status: int, message: str, details: list[Any] | None = None, code: str | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, details, code), status_code=status)
+
+
+def _location(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc if part != "body") or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _respond(exc.status, exc.message, exc.details, exc.code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"field": _location(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+        return _respond(422, f"invalid request: {summary}", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
+        return _respond(exc.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _respond(500, "internal error; the server log has the details")
