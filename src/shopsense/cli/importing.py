@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -70,6 +72,7 @@ def import_command(
     chunk = chunk_rows or settings.import_chunk_rows
     rejects_path = rejects or default_rejects_path(settings.data_dir, file)
     limits = Limits(max_text_chars=settings.max_text_chars)
+    started = time.perf_counter()
     with _progress() as bar:
         if fmt in DATASET_FORMATS:
             task = bar.add_task("import", total=None)
@@ -85,5 +88,5 @@ def import_command(
                 db, file, fmt, mapping=mapping, chunk_rows=chunk, rejects_path=rejects_path, limits=limits,
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
-    print_summary(summary)
+    print_summary(replace(summary, seconds=time.perf_counter() - started))  # reading the file included
     db.close()

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shopsense.domain import DEFAULT_SHOP_ID, Event, EventType, Item, User
+from shopsense.domain import DEFAULT_SHOP_ID, Event, EventType, Item, Shop, User
 from shopsense.storage.schema import ID_LENGTH
 
-Id = Field(min_length=1, max_length=ID_LENGTH, pattern=r"^\S(.*\S)?$")
+
+
+def _check_id(value: str) -> str:
+    if value != value.strip():
+        raise ValueError("ids must not start or end with whitespace")
+    return value
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=ID_LENGTH), AfterValidator(_check_id)]
 MAX_BATCH = 1_000
 
 
@@ -19,7 +27,7 @@ class _Strict(BaseModel):
 
 
 class ItemIn(_Strict):
-    item_id: str = Id
+    item_id: Id
     title: str = Field(min_length=1, max_length=1_000)
     description: str = Field(default="", max_length=20_000)
     category: list[str] = Field(default_factory=list, max_length=10, description="category path, root first")
@@ -68,12 +76,25 @@ class ItemFlags(_Strict):
 
 
 class UserIn(_Strict):
-    user_id: str = Id
+    user_id: Id
     attributes: dict[str, Any] = Field(default_factory=dict, description="age band, gender, region … all optional")
     created_at: datetime | None = None
 
     def to_domain(self) -> User:
         return User(**self.model_dump())
+
+
+class ShopIn(_Strict):
+    shop_id: Id
+    name: str = Field(default="", max_length=500)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    def to_domain(self) -> Shop:
+        return Shop(**self.model_dump())
+
+
+class ShopBatch(_Strict):
+    shops: list[ShopIn] = Field(max_length=MAX_BATCH)
 
 
 class ItemBatch(_Strict):

@@ -13,6 +13,7 @@ from shopsense.service.schemas import (
     ItemBatch,
     ItemFlags,
     ItemOut,
+    ShopBatch,
     UpsertResult,
     UserBatch,
     UserEvents,
@@ -55,6 +56,13 @@ def patch_item(item_id: str, flags: ItemFlags, request: Request, _key=ADMIN) -> 
 def put_users(batch: UserBatch, request: Request, _key=ADMIN) -> UpsertResult:  # noqa: ANN001
     _unique([u.user_id for u in batch.users], "user")
     count = request.app.state.db.catalog.upsert_users([u.to_domain() for u in batch.users])
+    return UpsertResult(upserted=count)
+
+
+@router.put("/shops", response_model=UpsertResult, summary="Insert or replace shops (at most 1,000)")
+def put_shops(batch: ShopBatch, request: Request, _key=ADMIN) -> UpsertResult:  # noqa: ANN001
+    _unique([s.shop_id for s in batch.shops], "shop")
+    count = request.app.state.db.catalog.upsert_shops([s.to_domain() for s in batch.shops])
     return UpsertResult(upserted=count)
 
 

@@ -1,0 +1,1 @@
+"""Evaluation protocols, metrics and benchmark runners."""
