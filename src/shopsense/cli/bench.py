@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from shopsense.cli.app import bench_app, console
 from shopsense.cli.demo import demo_data_path
 from shopsense.data.online_retail import load_online_retail
 from shopsense.evaluation.bench_ingest import bench_bulk_import, bench_http_ingest
+from shopsense.storage.scratch import scratch_postgres_database
 
 SHARED_RETAIL = Path("../shared/data/retail/online_retail.parquet")
 
@@ -23,7 +25,7 @@ def bench_ingest(
         Path | None, typer.Option(help="Online Retail file [default: ../shared/data/…, else the bundled sample]")
     ] = None,
     postgres_url: Annotated[
-        str | None, typer.Option(envvar="SHOPSENSE_BENCH_POSTGRES_URL", help="also import into this (empty) PostgreSQL database")
+        str | None, typer.Option(envvar="SHOPSENSE_BENCH_POSTGRES_URL", help="also import into a scratch database on this PostgreSQL server")
     ] = None,
     http_events: Annotated[int, typer.Option(min=0, help="events to send over HTTP (0 skips the HTTP test)")] = 100_000,
     batch_size: Annotated[int, typer.Option(min=1, max=1_000)] = 500,
@@ -34,9 +36,13 @@ def bench_ingest(
     source = retail_file or (SHARED_RETAIL if SHARED_RETAIL.exists() else demo_data_path())
     table = Table("benchmark", "rows / events", "seconds", "per second", title="ShopSense ingestion")
     targets = [("bulk import → SQLite", None), *([("bulk import → PostgreSQL", postgres_url)] if postgres_url else [])]
-    for label, url in targets:
-        with tempfile.TemporaryDirectory(prefix="shopsense-bench-") as tmp, console.status(f"{label}…"):
-            summary = bench_bulk_import(lambda: load_online_retail(source), url or f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp))
+    for label, server in targets:
+        with (
+            tempfile.TemporaryDirectory(prefix="shopsense-bench-") as tmp,
+            scratch_postgres_database(server) if server else nullcontext(f"sqlite:///{Path(tmp) / 'bench.db'}") as url,
+            console.status(f"{label}…"),
+        ):
+            summary = bench_bulk_import(lambda: load_online_retail(source), url, Path(tmp))
         table.add_row(f"{label} ({source.name}, reading included)", f"{summary.rows:,}", f"{summary.seconds:.2f}", f"{summary.rows_per_second:,.0f}")
         console.print(f"{label}: accepted {summary.accepted:,}, skipped {summary.skipped:,}, rejected {summary.rejected:,}")
     if http_events:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shopsense.cli.app import app, console, open_db, settings_of
-from shopsense.data.formats import DATASET_FORMATS, load_dataset
+from shopsense.data.loaders import DATASET_FORMATS, load_dataset
 from shopsense.ingest.importer import ImportSummary, default_rejects_path, import_dataset, import_file
 from shopsense.ingest.readers import FILE_FORMATS, ImportFormatError, count_rows, guess_format, parse_mapping
 from shopsense.ingest.validate import Limits

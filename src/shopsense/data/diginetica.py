@@ -39,7 +39,7 @@ def load_diginetica(path: str | Path) -> LoadedDataset:
     skip = first_reason(frame.index, [
         (frame["session"] == "", "missing sessionId"),
         (frame["item"] == "", "missing itemId"),
-        (offset.isna() | (offset < 0), "timeframe '" + frame["timeframe"] + "' is not a non-negative number of milliseconds"),
+        (offset.isna() | (offset < 0), "timeframe '" + frame["timeframe"] + "' is not a non-negative number of ms"),
         (day.isna(), "eventdate '" + frame["date"] + "' is not a YYYY-MM-DD date"),
     ])  # fmt: skip
     kept = frame[skip.isna()]

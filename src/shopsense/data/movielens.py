@@ -63,7 +63,8 @@ def _users(path: Path | None, user_ids: pd.Series) -> list[User]:
         for user_id, age, gender, occupation, zip_code in zip(
             frame["user_id"], ages, frame["gender"], frame["occupation"], frame["zip_code"]
         ):
-            fields = {"age": int(age) if pd.notna(age) else "", "gender": gender, "occupation": occupation, "zip": zip_code}
+            age = int(age) if pd.notna(age) else ""
+            fields = {"age": age, "gender": gender, "occupation": occupation, "zip": zip_code}
             listed.append(User(user_id=user_id, attributes={k: v for k, v in fields.items() if v != ""}))
     known = {user.user_id for user in listed}
     return listed + [User(user_id=u) for u in user_ids.unique() if u not in known]

@@ -18,13 +18,12 @@ that line's interactions are skipped with the reason.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from shopsense.data.dataset import LoadedDataset, event_frame, first_reason, read_lines, untitled_items
-from shopsense.domain import User
+from shopsense.data.dataset import LoadedDataset, event_frame, first_reason, read_lines
+from shopsense.domain import Item, User
 
 SYNTHETIC_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z, in epoch seconds
 
@@ -47,12 +46,15 @@ def _repeated_user_lines(frame: pd.DataFrame) -> pd.Series:
 
 
 def read_sequences(path: str | Path) -> dict[str, list[str]]:
-    """``{user: [item, ...]}`` in file order, for evaluation code; a user on two lines is an error."""
+    """``{user: [item, ...]}`` in file order, for evaluation code (a user line without items is left out).
+
+    A user listed on two lines is an error here, where ``load_s3rec`` skips the second line.
+    """
     frame = _interactions(path)
     first = _repeated_user_lines(frame).dropna()
     if len(first):
-        row = first.index[0]
-        raise ValueError(f"{path}: user {frame.at[row, 'user']} on line {frame.at[row, 'line']} and line {int(first[row])}")
+        user, line = frame.loc[first.index[0], ["user", "line"]]
+        raise ValueError(f"{path}: user {user} on line {line} and line {int(first.iloc[0])}")
     return {user: group.tolist() for user, group in frame.groupby("user", sort=False)["item"]}
 
 
@@ -62,7 +64,9 @@ def read_item_attributes(path: str | Path) -> dict[str, list[int]]:
         return {str(item): list(ids) for item, ids in json.load(handle).items()}
 
 
-def load_s3rec(path: str | Path, *, name: str | None = None, attributes_path: str | Path | None = None) -> LoadedDataset:
+def load_s3rec(
+    path: str | Path, *, name: str | None = None, attributes_path: str | Path | None = None
+) -> LoadedDataset:
     """Read an S3-Rec sequence file; ``name`` (default: the file's stem in lower case) prefixes event ids."""
     name = name or Path(path).stem.lower()
     frame = _interactions(path)
@@ -81,13 +85,12 @@ def load_s3rec(path: str | Path, *, name: str | None = None, attributes_path: st
         timestamp=SYNTHETIC_EPOCH + kept.index.to_series().astype("int64"),
         context='{"line":' + kept["line"].astype(str) + "}",
     )
-    items = untitled_items(kept["item"].unique(), name)
-    if attributes_path is not None:
-        attributes = read_item_attributes(attributes_path)
-        items = [
-            replace(item, attributes={"attribute_ids": attributes[item.item_id]}) if item.item_id in attributes else item
-            for item in items
-        ]
+    attributes = read_item_attributes(attributes_path) if attributes_path is not None else {}
+    items = [
+        Item(item_id=i, title=f"item {i}", shop_id=name,
+             attributes={"attribute_ids": attributes[i]} if i in attributes else {})
+        for i in kept["item"].unique()
+    ]
     return LoadedDataset(
         name=name,
         events=events,

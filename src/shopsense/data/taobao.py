@@ -31,13 +31,14 @@ def _quoted(values: pd.Series) -> pd.Series:
 def _skip_reasons(lines: pd.Series, fields: pd.DataFrame) -> pd.Series:
     count = lines.str.count(",") + 1
     digits = fields["timestamp"].str.fullmatch(r"-?\d+")
+    behavior = fields["behavior"]
     expected = ", ".join(BEHAVIOR_TYPES)
     rules = [
         (lines.str.strip() == "", "blank line"),
         (count != len(COLUMNS), "expected 5 comma-separated fields, found " + count.astype(str)),
         *[(fields[c] == "", f"missing {c}") for c in ("user", "item", "category")],
         (~digits, "timestamp " + _quoted(fields["timestamp"]) + " is not an integer (epoch seconds)"),
-        (~fields["behavior"].isin(BEHAVIOR_TYPES), "unknown behavior " + _quoted(fields["behavior"]) + f" (expected {expected})"),
+        (~behavior.isin(BEHAVIOR_TYPES), "unknown behavior " + _quoted(behavior) + f" (expected {expected})"),
     ]  # fmt: skip
     return first_reason(lines.index, rules)
 

@@ -26,7 +26,7 @@ class DatabaseURLError(ValueError):
     """The database URL names no supported backend."""
 
 
-def _normalise_url(url: str) -> str:
+def normalise_url(url: str) -> str:
     """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver for them."""
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
@@ -51,7 +51,7 @@ def _begin_sqlite(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
 
 
 def create_db_engine(url: str) -> Engine:
-    url = _normalise_url(url)
+    url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
