@@ -10,7 +10,7 @@ from shopsense import __version__
 from shopsense.config import Settings
 from shopsense.service.errors import install_error_handlers
 from shopsense.service.limits import BodySizeLimit
-from shopsense.service.routes import catalog, events, health
+from shopsense.service.routes import analytics, catalog, events, health, profiles, segments
 from shopsense.storage import Database, open_database
 
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
-    for module in (health, events, catalog):
+    for module in (health, events, catalog, profiles, analytics, segments):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

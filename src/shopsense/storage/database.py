@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 from shopsense.storage.catalog import Catalog
 from shopsense.storage.events import EventStore
 from shopsense.storage.keys import KeyStore
+from shopsense.storage.profiles import ProfileStore
 from shopsense.storage.registry import ModelRegistry
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -87,6 +88,7 @@ class Database:
     events: EventStore
     keys: KeyStore
     registry: ModelRegistry
+    profiles: ProfileStore
 
     @property
     def backend(self) -> str:
@@ -113,4 +115,5 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         events=EventStore(engine),
         keys=KeyStore(engine),
         registry=ModelRegistry(engine),
+        profiles=ProfileStore(engine),
     )

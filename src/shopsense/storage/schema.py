@@ -98,3 +98,21 @@ model_versions = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=False),
 )
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("user_id", String(ID_LENGTH), primary_key=True),
+    Column("profile", Text, nullable=False),  # JSON document, see shopsense.profiles
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("name", String(ID_LENGTH), primary_key=True),
+    Column("definition", Text, nullable=False),  # JSON rule tree, see shopsense.segments
+    Column("description", Text, nullable=False, default=""),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)

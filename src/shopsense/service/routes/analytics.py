@@ -1,0 +1,5 @@
+"""Analytics routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1", tags=["analytics"])

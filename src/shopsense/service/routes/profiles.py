@@ -1,0 +1,5 @@
+"""Profiles routes."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1", tags=["profiles"])
