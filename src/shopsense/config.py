@@ -5,6 +5,7 @@ Precedence: explicit keyword overrides (CLI flags) > ``SHOPSENSE_*`` environment
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -70,6 +71,23 @@ def _coerce(name: str, raw: str, default: object) -> object:
     raise SettingsError(f"{_ENV_PREFIX}{name.upper()} cannot be set from the environment")
 
 
+def parse_event_weights(text: str) -> dict[str, float]:
+    """``'{"view": 0.5, "purchase": 8}'`` merged over the defaults; unknown types and non-numbers are errors."""
+    try:
+        given = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{_ENV_PREFIX}EVENT_WEIGHTS is not JSON: {exc}") from None
+    if not isinstance(given, dict):
+        raise SettingsError(f'{_ENV_PREFIX}EVENT_WEIGHTS must be a JSON object like {{"view": 1, "purchase": 5}}')
+    unknown = sorted(set(given) - set(DEFAULT_EVENT_WEIGHTS))
+    if unknown:
+        raise SettingsError(f"{_ENV_PREFIX}EVENT_WEIGHTS: unknown event types {', '.join(unknown)}")
+    bad = sorted(k for k, v in given.items() if not isinstance(v, (int, float)) or isinstance(v, bool))
+    if bad:
+        raise SettingsError(f"{_ENV_PREFIX}EVENT_WEIGHTS: weights must be numbers ({', '.join(bad)})")
+    return {**DEFAULT_EVENT_WEIGHTS, **{k: float(v) for k, v in given.items()}}
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Build settings from ``SHOPSENSE_<FIELD>`` variables, then apply non-None ``overrides``."""
     env = os.environ if env is None else env
@@ -79,6 +97,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         key = _ENV_PREFIX + f.name.upper()
         if key in env and f.name != "event_weights":
             values[f.name] = _coerce(f.name, env[key], getattr(base, f.name))
+    if _ENV_PREFIX + "EVENT_WEIGHTS" in env:
+        values["event_weights"] = parse_event_weights(env[_ENV_PREFIX + "EVENT_WEIGHTS"])
     for name, value in overrides.items():
         if value is None:
             continue
