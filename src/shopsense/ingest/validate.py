@@ -31,6 +31,8 @@ _QUANTITY_TYPES = {EventType.PURCHASE.value, EventType.REFUND.value, EventType.A
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=1)
 _EPOCH_MS_THRESHOLD = 1e11  # numbers below are epoch seconds, above epoch milliseconds
+_MAX_ABS_MS = 1e15  # beyond year 33,000: not a timestamp (and would overflow int64 arithmetic)
+_MAX_POSITION = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def parse_timestamps(series: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(series[textual].astype(str), utc=True, errors="coerce", format="ISO8601")
         ms = ms.astype("float64")
         ms[textual] = parsed.astype("datetime64[ms, UTC]").astype("int64").where(parsed.notna()).astype("float64")
-    ms = ms.where(np.isfinite(ms.astype("float64")))
+    ms = ms.astype("float64")
+    ms = ms.where(np.isfinite(ms) & (ms.abs() < _MAX_ABS_MS))
     return ms.round().astype("Int64")
 
 
@@ -155,6 +158,7 @@ def validate_events(batch: pd.DataFrame, limits: Limits = Limits(), now: datetim
         reasons.add(empty, f"missing {name}")
     for name, values in ids.items():
         reasons.add(values.str.len() > ID_LENGTH, f"{name} longer than {ID_LENGTH} characters")
+        reasons.add(values.str.contains("\x00", regex=False), f"{name} contains a NUL character")
 
     kind = _as_text(column["type"]).astype("string").str.strip().str.lower().astype(object)
     kind = kind.where(kind.notna(), None)
@@ -182,11 +186,14 @@ def validate_events(batch: pd.DataFrame, limits: Limits = Limits(), now: datetim
     query = column["query"].astype(object).where(column["query"].notna(), None)
     is_search = kind == EventType.SEARCH.value
     reasons.add(is_search & (query.isna() | (query.astype(str).str.strip() == "")), "search needs a query")
+    reasons.add(query.astype(str).str.contains("\x00", regex=False), "query contains a NUL character")
     reasons.add(query.astype(str).str.len() > limits.max_text_chars,
                 "query longer than " + str(limits.max_text_chars) + " characters")  # fmt: skip
 
     position = pd.to_numeric(column["position"], errors="coerce")
-    bad_position = column["position"].notna() & (position.isna() | (position < 0) | (position % 1 != 0))
+    bad_position = column["position"].notna() & (
+        position.isna() | (position < 0) | (position % 1 != 0) | (position > _MAX_POSITION)
+    )
     reasons.add(bad_position, lambda rows: "position " + _quoted(column["position"][rows]) + " is not a non-negative integer")
 
     text = batch["text"] if "text" in batch.columns else None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shopsense.domain import DEFAULT_SHOP_ID, Event, EventType, Item, Shop, User
 from shopsense.storage.schema import ID_LENGTH
@@ -22,8 +22,26 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=ID_LENGTH), After
 MAX_BATCH = 1_000
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Self:
+        """NUL characters cannot be stored as text by PostgreSQL; refuse them on every backend."""
+        for name in type(self).model_fields:
+            if any("\x00" in s for s in _strings(getattr(self, name))):
+                raise ValueError(f"{name} contains a NUL character")
+        return self
 
 
 class ItemIn(_Strict):

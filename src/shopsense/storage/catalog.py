@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from shopsense.domain import Item, Shop, User
-from shopsense.storage.codec import dump_json, from_ms, load_json, now_ms, to_ms
+from shopsense.storage.codec import dump_json, from_ms, load_json, now_ms, storable_id, to_ms
 from shopsense.storage.schema import items, shops, users
 from shopsense.storage.sql import insert_new, upsert
 
@@ -79,6 +79,7 @@ class Catalog:
 
     def get_items(self, item_ids: Sequence[str]) -> dict[str, Item]:
         result: dict[str, Item] = {}
+        item_ids = [i for i in item_ids if storable_id(i)]
         with self._engine.connect() as connection:
             for start in range(0, len(item_ids), _BATCH):
                 wanted = list(item_ids[start : start + _BATCH])
@@ -92,6 +93,8 @@ class Catalog:
                 yield item_from_row(row)
 
     def set_item_flags(self, item_id: str, *, in_stock: bool | None = None, hidden: bool | None = None) -> bool:
+        if not storable_id(item_id):
+            return False
         changes: dict[str, Any] = {"updated_ms": now_ms()}
         if in_stock is not None:
             changes["in_stock"] = in_stock
@@ -117,6 +120,8 @@ class Catalog:
         return len(rows)
 
     def get_user(self, user_id: str) -> User | None:
+        if not storable_id(user_id):
+            return None
         with self._engine.connect() as connection:
             row = connection.execute(select(users).where(users.c.user_id == user_id)).first()
         return None if row is None else _user_from_row(row)
@@ -132,6 +137,8 @@ class Catalog:
         return len(rows)
 
     def get_shop(self, shop_id: str) -> Shop | None:
+        if not storable_id(shop_id):
+            return None
         with self._engine.connect() as connection:
             row = connection.execute(select(shops).where(shops.c.shop_id == shop_id)).first()
         if row is None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from shopsense.storage.schema import ID_LENGTH
+
 
 def to_ms(moment: datetime) -> int:
     if moment.tzinfo is None:
@@ -20,6 +22,11 @@ def from_ms(ms: int | None) -> datetime | None:
 
 def now_ms() -> int:
     return to_ms(datetime.now(UTC))
+
+
+def storable_id(value: str) -> bool:
+    """Whether ``value`` can be an id on every backend (PostgreSQL text holds no NUL characters)."""
+    return 0 < len(value) <= ID_LENGTH and "\x00" not in value
 
 
 def dump_json(value: Any) -> str | None:

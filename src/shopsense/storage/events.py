@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from shopsense.domain import Event, EventType
 from shopsense.storage.catalog import ensure_users
-from shopsense.storage.codec import from_ms, load_json
+from shopsense.storage.codec import from_ms, load_json, storable_id
 from shopsense.storage.schema import events
 from shopsense.storage.sql import insert_tuples_new, stored_keys
 
@@ -80,6 +80,8 @@ class EventStore:
 
     def user_events(self, user_id: str, *, limit: int = 100, before: datetime | None = None) -> list[Event]:
         """The user's most recent events, newest first."""
+        if not storable_id(user_id):
+            return []
         query = select(events).where(events.c.user_id == user_id)
         if before is not None:
             query = query.where(events.c.ts_ms < int(before.timestamp() * 1000))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from shopsense.storage.codec import now_ms
+from shopsense.storage.codec import now_ms, storable_id
 from shopsense.storage.schema import api_keys
 
 
@@ -50,7 +50,7 @@ class KeyStore:
     def authenticate(self, secret: str) -> ApiKeyInfo | None:
         """The key's info when ``secret`` is a live key, else None."""
         parts = secret.split("_")
-        if len(parts) < 3 or parts[0] != "ss":
+        if len(parts) < 3 or parts[0] != "ss" or not storable_id(parts[1]):
             return None
         with self._engine.connect() as connection:
             row = connection.execute(select(api_keys).where(api_keys.c.key_id == parts[1])).first()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
-from shopsense.storage.codec import dump_json, load_json, now_ms
+from shopsense.storage.codec import dump_json, load_json, now_ms, storable_id
 from shopsense.storage.schema import profiles
 from shopsense.storage.sql import upsert
 
@@ -30,6 +30,7 @@ class ProfileStore:
 
     def get_many(self, user_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = {}
+        user_ids = [u for u in user_ids if storable_id(u)]
         with self._engine.connect() as connection:
             for start in range(0, len(user_ids), 2_000):
                 wanted = list(user_ids[start : start + 2_000])
