@@ -7,7 +7,9 @@ import sys
 
 def main() -> None:
     """Console entry point: known problems become one clear line and exit status 2, never a traceback."""
-    from shopsense.cli import analytics, bench, demo, importing, profiles, segments, store  # noqa: F401 - registers commands
+    from shopsense.cli import (  # noqa: F401 - importing registers the commands
+        analytics, bench, demo, importing, profiles, recommenders, segments, store,
+    )
     from shopsense.cli.app import USER_ERRORS, app, console
 
     try:

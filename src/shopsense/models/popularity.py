@@ -9,7 +9,7 @@ one today. Negative weights (refunds, cart removals) lower an item's score; scor
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Self
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from shopsense.data.interactions import Interactions
 from shopsense.domain import Candidate
-from shopsense.models.base import UserContext
+from shopsense.models.base import UserContext, top_k
 
 _DAY_MS = 86_400_000
 
@@ -42,17 +42,17 @@ class Popularity:
         self.scores = np.clip(totals, 0.0, None)
         return self
 
+    def score(self, users: Sequence[UserContext]) -> np.ndarray:
+        row = np.where(self.scores > 0, self.scores, -np.inf).astype(np.float32)
+        return np.broadcast_to(row, (len(users), len(row)))
+
     def recommend(
         self, user: UserContext, k: int, *, exclude: Collection[str] = (), candidates: Collection[str] | None = None
     ) -> list[Candidate]:
-        allowed = np.ones(len(self.item_ids), dtype=bool)
-        if candidates is not None:
-            allowed &= np.isin(self.item_ids, list(candidates))
-        if exclude:
-            allowed &= ~np.isin(self.item_ids, list(exclude))
-        allowed &= self.scores > 0
-        ranked = np.flatnonzero(allowed)[np.argsort(-self.scores[allowed], kind="stable")][:k]
-        return [Candidate(str(self.item_ids[i]), float(self.scores[i]), self.name, "Popular right now") for i in ranked]
+        return top_k(
+            self.score([user])[0], self.item_ids, k, source=self.name, reason="Popular right now",
+            exclude=exclude, candidates=candidates,
+        )  # fmt: skip
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Recommender benchmark commands (``shopsense bench rec``)."""
