@@ -29,7 +29,16 @@ def lazy(module: str, attribute: str) -> Callable[..., Any]:
 
 RECOMMENDERS: dict[str, Callable[..., Any]] = {
     "popularity": lazy("shopsense.models.popularity", "Popularity"),
+    "itemknn": lazy("shopsense.models.itemknn", "ItemKNN"),
+    "als": lazy("shopsense.models.implicit_mf", "ALS"),
+    "bpr": lazy("shopsense.models.implicit_mf", "BPR"),
+    "ease": lazy("shopsense.models.ease", "EASE"),
     "sasrec": lazy("shopsense.models.sasrec", "SASRec"),
 }
 
-RATING_MODELS: dict[str, Callable[..., Any]] = {}
+RATING_MODELS: dict[str, Callable[..., Any]] = {
+    "baseline": lazy("shopsense.models.rating_baseline", "BaselinePredictor"),
+    "knn-baseline": lazy("shopsense.models.rating_knn", "KNNBaseline"),
+    "svdpp": lazy("shopsense.models.rating_svdpp", "SVDpp"),
+    "rating-blend": lazy("shopsense.models.rating_blend", "RatingBlend"),
+}
