@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from rich.console import Console
+from rich.text import Text
+
 
 def main() -> None:
     """Console entry point: known problems become one clear line and exit status 2, never a traceback."""
@@ -15,7 +18,7 @@ def main() -> None:
     try:
         app()
     except USER_ERRORS as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        Console(stderr=True, soft_wrap=True).print(Text.assemble(("error: ", "red"), str(exc)), highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("interrupted")

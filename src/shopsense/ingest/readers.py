@@ -7,6 +7,7 @@ parsed, with their reasons.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from shopsense.ingest.validate import EVENT_FIELDS
 
-FILE_FORMATS = ("csv", "jsonl", "parquet")
+FILE_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 IGNORE = ""  # --map column= drops a column on purpose
 
 
@@ -47,7 +50,7 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 
 def guess_format(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
-    aliases = {"csv": "csv", "tsv": "csv", "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "parquet": "parquet"}
+    aliases = {"csv": "csv", "tsv": "tsv", "tab": "tsv", "jsonl": "jsonl", "ndjson": "jsonl", "json": "jsonl", "parquet": "parquet"}
     if suffix not in aliases:
         raise ImportFormatError(f"cannot tell the format of {path.name}; pass --format ({', '.join(FILE_FORMATS)})")
     return aliases[suffix]
@@ -79,16 +82,60 @@ def _apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], fingerprint:
     return frame
 
 
-def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
+def _csv_chunks(path: Path, chunk_rows: int, delimiter: str = ",") -> Iterator[RawChunk]:
+    """Stream a delimited file with pyarrow; every value stays text (ids like "007" keep their zeros).
+
+    A line with the wrong number of fields becomes one rejected row instead of failing the file.
+    Row numbers count data rows after the header (the same as line number - 1 when no quoted field
+    spans lines).
+    """
     try:
-        reader = pd.read_csv(path, dtype=str, chunksize=chunk_rows, keep_default_na=False, na_values=[""])
-        first_row = 1
-        for frame in reader:
-            frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-            first_row += len(frame)
-            yield RawChunk(frame, pd.Series(dtype="object"))
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise ImportFormatError(f"{path.name}: cannot read as CSV: {exc}") from None
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), None)
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path.name}: not UTF-8 text: {exc}") from None
+    if not header:
+        raise ImportFormatError(f"{path.name}: empty file, expected a header line")
+    bad: dict[int, str] = {}
+
+    def reject(row: pa_csv.InvalidRow) -> str:
+        bad[row.number - 1] = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(block_size=1 << 22, use_threads=False),  # row numbers need one thread
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=reject),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in header}),
+        )
+        next_row = 1
+        pending: list[pd.DataFrame] = []
+        for batch in reader:
+            frame = batch.to_pandas()
+            numbers = []
+            while len(numbers) < len(frame):  # data rows take the numbers the rejected rows did not
+                if next_row not in bad:
+                    numbers.append(next_row)
+                next_row += 1
+            frame.index = pd.Index(numbers)
+            pending.append(frame)
+            if sum(len(f) for f in pending) >= chunk_rows:
+                yield _flush(pending, bad)
+                pending = []
+        if pending or bad:
+            yield _flush(pending, bad)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise ImportFormatError(f"{path.name}: cannot read as delimited text: {exc}") from None
+
+
+def _flush(frames: list[pd.DataFrame], bad: dict[int, str]) -> RawChunk:
+    """One chunk of the parsed frames plus the rejected rows seen so far (then forgotten)."""
+    frame = pd.concat(frames) if frames else pd.DataFrame()
+    frame = frame.replace({"": None}) if len(frame) else frame
+    unparsable = pd.Series(dict(bad), dtype="object")
+    bad.clear()
+    return RawChunk(frame, unparsable)
 
 
 def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
@@ -128,7 +175,12 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
         yield RawChunk(frame, pd.Series(dtype="object"))
 
 
-_READERS = {"csv": _csv_chunks, "jsonl": _jsonl_chunks, "parquet": _parquet_chunks}
+_READERS = {
+    "csv": _csv_chunks,
+    "tsv": lambda path, chunk_rows: _csv_chunks(path, chunk_rows, delimiter="\t"),
+    "jsonl": _jsonl_chunks,
+    "parquet": _parquet_chunks,
+}
 
 
 def count_rows(path: Path, fmt: str) -> int | None:

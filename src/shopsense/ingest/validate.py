@@ -129,7 +129,10 @@ def _one_context(raw: object, text: object, limits: Limits) -> tuple[str | None,
     body = value.get("text")
     if isinstance(body, str) and len(body) > limits.max_text_chars:
         return None, f"text has {len(body)} characters (limit {limits.max_text_chars})"
-    encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+    try:
+        encoded = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        return None, f"context cannot be stored as JSON: {exc}"
     if len(encoded) > limits.max_context_bytes:
         return None, f"context is {len(encoded)} bytes (limit {limits.max_context_bytes})"
     return (encoded.decode() if value else None), None

@@ -47,6 +47,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            return _respond(400, f"body is not valid JSON: {broken.get('ctx', {}).get('error', broken['msg'])}")
         details = [{"field": _location(e["loc"]), "message": e["msg"]} for e in exc.errors()]
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
         return _respond(422, f"invalid request: {summary}", details)

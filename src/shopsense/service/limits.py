@@ -1,4 +1,4 @@
-"""ASGI middleware that refuses request bodies above a size limit with a 413, before reading them whole."""
+"""ASGI middleware that refuses request bodies above a size limit with a 413 before the app reads them."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shopsense.service.errors import error_body
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class BodySizeLimit:
@@ -30,28 +26,37 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
-            return
-        received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+        if declared is not None and declared.isdigit():
+            if int(declared) > self.max_bytes:
                 await self._refuse(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        # no declared length (chunked upload): read it here, within the limit, then replay it
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A receive callable that yields ``messages`` first, then defers to ``then`` (e.g. for disconnects)."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is None:
+            return {"type": "http.disconnect"}
+        return await then()
+
+    return receive

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from shopsense.domain import DEFAULT_SHOP_ID, Event, EventType, Item, Shop, User
 from shopsense.storage.schema import ID_LENGTH
-
 
 
 def _check_id(value: str) -> str:
@@ -20,6 +20,10 @@ def _check_id(value: str) -> str:
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=ID_LENGTH), AfterValidator(_check_id)]
 MAX_BATCH = 1_000
+
+
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2999, 12, 31, tzinfo=UTC)
 
 
 def _strings(value: Any) -> list[str]:
@@ -39,8 +43,16 @@ class _Strict(BaseModel):
     def _no_nul(self) -> Self:
         """NUL characters cannot be stored as text by PostgreSQL; refuse them on every backend."""
         for name in type(self).model_fields:
-            if any("\x00" in s for s in _strings(getattr(self, name))):
+            value = getattr(self, name)
+            if any("\x00" in s for s in _strings(value)):
                 raise ValueError(f"{name} contains a NUL character")
+            if isinstance(value, dict):
+                try:
+                    orjson.dumps(value)
+                except (TypeError, orjson.JSONEncodeError) as exc:
+                    raise ValueError(f"{name} cannot be stored as JSON: {exc}") from None
+            if isinstance(value, datetime) and not _EARLIEST <= (value if value.tzinfo else value.replace(tzinfo=UTC)) <= _LATEST:
+                raise ValueError(f"{name} must be between {_EARLIEST.year} and {_LATEST.year}")
         return self
 
 

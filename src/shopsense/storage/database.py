@@ -19,6 +19,7 @@ from shopsense.storage.events import EventStore
 from shopsense.storage.keys import KeyStore
 from shopsense.storage.profiles import ProfileStore
 from shopsense.storage.registry import ModelRegistry
+from shopsense.storage.segments import SegmentStore
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -70,11 +71,21 @@ def create_db_engine(url: str) -> Engine:
     raise DatabaseURLError(f"unsupported database backend {backend!r}: use sqlite:/// or postgresql://")
 
 
+_MIGRATION_LOCK = 7_317_001  # PostgreSQL advisory lock key: one migrator at a time
+
+
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Apply every pending Alembic migration (never drops data)."""
+    """Apply every pending Alembic migration (never drops data), one process at a time.
+
+    Concurrent openers of a fresh store queue on a lock (SQLite: the write lock taken at BEGIN
+    IMMEDIATE; PostgreSQL: a transaction-level advisory lock); the later ones then find the schema at
+    head and do nothing.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with engine.connect().execution_options(write_lock=True) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -89,6 +100,7 @@ class Database:
     keys: KeyStore
     registry: ModelRegistry
     profiles: ProfileStore
+    segments: SegmentStore
 
     @property
     def backend(self) -> str:
@@ -116,4 +128,5 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         keys=KeyStore(engine),
         registry=ModelRegistry(engine),
         profiles=ProfileStore(engine),
+        segments=SegmentStore(engine),
     )

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from shopsense.domain import Event, EventType
 from shopsense.storage.catalog import ensure_users
-from shopsense.storage.codec import from_ms, load_json, storable_id
+from shopsense.storage.codec import from_ms, load_json, storable_id, to_ms
 from shopsense.storage.schema import events
 from shopsense.storage.sql import insert_tuples_new, stored_keys
 
@@ -84,7 +84,7 @@ class EventStore:
             return []
         query = select(events).where(events.c.user_id == user_id)
         if before is not None:
-            query = query.where(events.c.ts_ms < int(before.timestamp() * 1000))
+            query = query.where(events.c.ts_ms < to_ms(before))
         query = query.order_by(events.c.ts_ms.desc(), events.c.event_id.desc()).limit(limit)
         with self._engine.connect() as connection:
             return [_event_from_row(row) for row in connection.execute(query)]

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from shopsense.storage.codec import dump_json, from_ms, load_json, now_ms
 from shopsense.storage.schema import model_versions
@@ -39,10 +39,14 @@ class ModelRegistry:
         self._engine = engine
 
     def register(self, name: str, version: str, path: Path, metrics: dict[str, Any], *, activate: bool = True) -> None:
+        """Add a version; its ``created_ms`` is kept strictly after the previous one's, so order = registration."""
+        table = model_versions
         with self._engine.begin() as connection:
+            latest = connection.execute(select(func.max(table.c.created_ms)).where(table.c.name == name)).scalar()
+            stamp = max(now_ms(), (latest or 0) + 1)
             connection.execute(
-                model_versions.insert().values(
-                    name=name, version=version, path=str(path), metrics=dump_json(metrics), created_ms=now_ms(), active=False
+                table.insert().values(
+                    name=name, version=version, path=str(path), metrics=dump_json(metrics), created_ms=stamp, active=False
                 )
             )
         if activate:
