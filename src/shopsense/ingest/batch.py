@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from shopsense.ingest.validate import Limits, ValidatedBatch, validate_events
+from shopsense.profiles.incremental import apply_new_events
 from shopsense.storage import Database
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -27,10 +28,14 @@ def ingest_events(db: Database, batch: pd.DataFrame, limits: Limits = Limits()) 
 
 
 def store_validated(db: Database, rows: pd.Index, checked: ValidatedBatch) -> BatchOutcome:
-    """The storing half of :func:`ingest_events`, for callers that validate ahead (bulk import)."""
+    """The storing half of :func:`ingest_events`, for callers that validate ahead (bulk import).
+
+    The newly stored events (not the duplicates) are folded into their users' profiles at once.
+    """
     inserted = db.events.add(checked.valid)
-    status = pd.Series(REJECTED, index=rows, dtype="object")
     is_new = checked.valid["event_id"].isin(inserted)
+    apply_new_events(db, checked.valid[is_new])
+    status = pd.Series(REJECTED, index=rows, dtype="object")
     status[checked.valid.index[is_new.to_numpy()]] = ACCEPTED
     status[checked.valid.index[~is_new.to_numpy()]] = DUPLICATE
     status[checked.in_batch_duplicates] = DUPLICATE

@@ -120,10 +120,11 @@ def _csv_chunks(path: Path, chunk_rows: int, delimiter: str = ",") -> Iterator[R
                 next_row += 1
             frame.index = pd.Index(numbers)
             pending.append(frame)
-            if sum(len(f) for f in pending) >= chunk_rows:
-                yield _flush(pending, bad)
-                pending = []
-        if pending or bad:
+            while sum(len(f) for f in pending) >= chunk_rows:
+                whole = pd.concat(pending)
+                yield _flush([whole.iloc[:chunk_rows]], bad)
+                pending = [whole.iloc[chunk_rows:]]
+        if sum(len(f) for f in pending) or bad:
             yield _flush(pending, bad)
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise ImportFormatError(f"{path.name}: cannot read as delimited text: {exc}") from None

@@ -1,0 +1,124 @@
+"""Shared fixtures: one ``database_url`` per storage backend, so every contract test runs on each of them.
+
+Adding a backend means adding a parameter to ``database_url`` here, not a test file.
+
+* ``sqlite``: a fresh database file under the test's ``tmp_path``.
+* ``postgresql``: a fresh database (``CREATE DATABASE test_<uuid>``) on the cluster named by
+  ``SHOPSENSE_TEST_POSTGRES_URL``, dropped after the test; skipped with a clear reason when unset.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+
+from shopsense.storage import Database, open_database
+
+POSTGRES_ENV = "SHOPSENSE_TEST_POSTGRES_URL"
+POSTGRES_SKIP = (
+    "PostgreSQL tests need SHOPSENSE_TEST_POSTGRES_URL (postgresql://user@host:port/db); "
+    ".ci/run starts a cluster and sets it"
+)
+
+
+def _psycopg_url(url: str) -> str:
+    """The URL with SQLAlchemy's psycopg 3 driver, whatever PostgreSQL spelling it came in."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[tuple[str, Engine]]:
+    """(server URL, autocommit engine on the URL's own database) used to create and drop test databases."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(POSTGRES_SKIP)
+    engine = create_engine(_psycopg_url(url), isolation_level="AUTOCOMMIT", pool_size=1)
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # noqa: ANN001 - pytest's tmp_path
+    """A URL naming an empty database of each backend, private to the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store' / 'shopsense.db'}"
+        return
+    server_url, admin = request.getfixturevalue("postgres_admin")
+    name = f"test_{uuid.uuid4().hex}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:  # FORCE: a killed import may have left a connection behind
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """No ``SHOPSENSE_*`` setting from the outer shell leaks into a test; returns a clean environment for subprocesses.
+
+    (``SHOPSENSE_TEST_*`` variables configure the tests themselves and stay.)
+    """
+    def is_setting(name: str) -> bool:
+        return name.startswith("SHOPSENSE_") and not name.startswith("SHOPSENSE_TEST_")
+
+    for name in list(os.environ):
+        if is_setting(name):
+            monkeypatch.delenv(name)
+    env = {k: v for k, v in os.environ.items() if not is_setting(k)}
+    env["COLUMNS"] = "200"  # Rich wraps at the terminal width; keep summary tables on one line per row
+    return env
+
+
+@dataclass(frozen=True)
+class PrintedSummary:
+    accepted: int
+    duplicate: int
+    rejected: int
+    skipped: int
+    rows: int
+
+
+_SUMMARY_LABELS = {
+    "accepted": r"accepted \(stored\)",
+    "duplicate": r"duplicate \(already stored\)",
+    "rejected": r"rejected \(invalid\)",
+    "skipped": r"skipped \(not events\)",
+    "rows": r"rows in total",
+}
+
+
+def parse_printed_summary(output: str) -> PrintedSummary:
+    """The numbers of the import summary table that ``shopsense import`` / ``demo`` print."""
+    values = {}
+    for field, label in _SUMMARY_LABELS.items():
+        found = re.search(label + r"[^\d\n]*([\d,]+)", output)
+        assert found, f"no {field!r} line in the printed summary:\n{output}"
+        values[field] = int(found.group(1).replace(",", ""))
+    return PrintedSummary(**values)
+
+
+@pytest.fixture
+def printed_summary():  # noqa: ANN201 - returns the parser
+    return parse_printed_summary
