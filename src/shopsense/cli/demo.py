@@ -17,6 +17,8 @@ from shopsense.config import Settings
 from shopsense.data.online_retail import load_online_retail
 from shopsense.ingest.importer import default_rejects_path, import_dataset
 from shopsense.pipeline.train import train_models
+from shopsense.profiles.params import ProfileParams
+from shopsense.profiles.rebuild import rebuild_profiles
 from shopsense.storage import Database, open_database
 from shopsense.storage.keys import Role
 
@@ -52,6 +54,8 @@ def _next_steps(settings: Settings, keys: dict[str, str], user_id: str, item_id:
     for command in (
         f"curl -H 'X-API-Key: {client}' {base}/v1/items/{item_id}",
         f"curl -H 'X-API-Key: {client}' '{base}/v1/users/{user_id}/events?limit=5'",
+        f"curl -H 'X-API-Key: {client}' {base}/v1/users/{user_id}/profile",
+        f"curl -H 'X-API-Key: {client}' {base}/v1/analytics/overview",
         f"curl -H 'X-API-Key: {client}' -H 'Content-Type: application/json' -d '{json.dumps(event)}' {base}/v1/events",
     ):
         console.print("  " + command, soft_wrap=True, markup=False, highlight=False)
@@ -63,7 +67,7 @@ def demo(
     serve: Annotated[bool, typer.Option(help="start the server after setting up")] = True,
     port: Annotated[int | None, typer.Option(help="port [default 8000]")] = None,
 ) -> None:
-    """Set up a store on the bundled Online Retail sample, train the models, and serve the API."""
+    """Set up a store on the bundled Online Retail sample, train the models, build profiles, and serve the API."""
     settings = settings_of(ctx)
     settings = replace(settings, port=port or settings.port)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +80,9 @@ def demo(
     with console.status("training…"):
         for trained in train_models(db, settings):
             console.print(f"[green]trained[/green] {trained.name} ({trained.metrics['interactions']:,} interactions)")
+    with console.status("building user profiles…"):
+        rebuilt = rebuild_profiles(db, settings.models_dir / "profiles", ProfileParams(event_weights=dict(settings.event_weights)))
+    console.print(f"[green]built[/green] {rebuilt.users:,} user profiles")
     keys = _demo_keys(db, settings)
     sample = dataset.events.iloc[len(dataset.events) // 2]
     _next_steps(settings, keys, str(sample["user_id"]), str(sample["item_id"]))
