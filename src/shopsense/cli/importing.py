@@ -16,6 +16,8 @@ from shopsense.data.loaders import DATASET_FORMATS, load_dataset
 from shopsense.ingest.importer import ImportSummary, default_rejects_path, import_dataset, import_file
 from shopsense.ingest.readers import FILE_FORMATS, ImportFormatError, count_rows, guess_format, parse_mapping
 from shopsense.ingest.validate import Limits
+from shopsense.profiles.params import ProfileParams
+from shopsense.profiles.rebuild import rebuild_profiles
 
 ALL_FORMATS = (*FILE_FORMATS, *DATASET_FORMATS)
 
@@ -57,6 +59,7 @@ def import_command(
     ] = None,
     chunk_rows: Annotated[int | None, typer.Option(min=1, help="rows per transaction [default 100,000]")] = None,
     rejects: Annotated[Path | None, typer.Option(help="where to write rejected rows [default DATA_DIR/imports/]")] = None,
+    profiles: Annotated[bool, typer.Option(help="rebuild the user profiles after the import")] = True,
 ) -> None:
     """Import events (CSV, JSON Lines, Parquet, or a known real data set). Safe to re-run: ids are idempotent."""
     settings = settings_of(ctx)
@@ -89,4 +92,9 @@ def import_command(
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
     print_summary(replace(summary, seconds=time.perf_counter() - started))  # reading the file included
+    if profiles and summary.accepted:
+        with console.status("rebuilding user profiles…"):
+            params = ProfileParams(event_weights=dict(settings.event_weights))
+            rebuilt = rebuild_profiles(db, settings.models_dir / "profiles", params)
+        console.print(f"rebuilt {rebuilt.users:,} user profiles in {rebuilt.seconds:.1f} s")
     db.close()

@@ -27,14 +27,18 @@ def ingest_events(db: Database, batch: pd.DataFrame, limits: Limits = Limits()) 
     return store_validated(db, batch.index, validate_events(batch, limits))
 
 
-def store_validated(db: Database, rows: pd.Index, checked: ValidatedBatch) -> BatchOutcome:
+def store_validated(
+    db: Database, rows: pd.Index, checked: ValidatedBatch, *, update_profiles: bool = True
+) -> BatchOutcome:
     """The storing half of :func:`ingest_events`, for callers that validate ahead (bulk import).
 
-    The newly stored events (not the duplicates) are folded into their users' profiles at once.
+    The newly stored events (not the duplicates) are folded into their users' profiles at once, unless
+    ``update_profiles`` is off: bulk imports rebuild all profiles in one batch pass afterwards instead.
     """
     inserted = db.events.add(checked.valid)
     is_new = checked.valid["event_id"].isin(inserted)
-    apply_new_events(db, checked.valid[is_new])
+    if update_profiles:
+        apply_new_events(db, checked.valid[is_new])
     status = pd.Series(REJECTED, index=rows, dtype="object")
     status[checked.valid.index[is_new.to_numpy()]] = ACCEPTED
     status[checked.valid.index[~is_new.to_numpy()]] = DUPLICATE

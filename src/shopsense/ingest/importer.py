@@ -2,7 +2,8 @@
 
 Each chunk is stored in one transaction and event ids are idempotency keys, so an import that is
 killed (even with SIGKILL) and run again ends with every valid row stored exactly once: rows stored
-before the kill come back as duplicates. Every source row ends up in exactly one of accepted,
+before the kill come back as duplicates. Profiles are not updated row by row here: the caller
+rebuilds them in one batch pass after the import (``shopsense import`` does). Every source row ends up in exactly one of accepted,
 duplicate, rejected (invalid, with its reason in the rejects file) or skipped (deliberately not an
 event, e.g. a postage line, also with its reason).
 """
@@ -139,7 +140,7 @@ def _run(
             rejects.write(chunk.unparsable, REJECTED)
             summary.rejected += len(chunk.unparsable)
             if len(chunk.frame):
-                outcome = store_validated(db, chunk.frame.index, checked)
+                outcome = store_validated(db, chunk.frame.index, checked, update_profiles=False)
                 summary.accepted += outcome.count(ACCEPTED)
                 summary.duplicate += outcome.count(DUPLICATE)
                 summary.rejected += outcome.count(REJECTED)
