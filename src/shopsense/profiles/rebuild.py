@@ -20,6 +20,7 @@ import numpy as np
 from shopsense.profiles.collector import collector_paused
 from shopsense.profiles.documents import compose
 from shopsense.profiles.enrich import enrich
+from shopsense.profiles.interests import ItemEmbeddings
 from shopsense.profiles.items import price_quartiles, with_bands
 from shopsense.profiles.log import read_events, read_items
 from shopsense.profiles.model import ProfileModel, register_model
@@ -74,11 +75,13 @@ def learn(db: Database, params: ProfileParams, progress: Progress | None = None)
 def rebuild_profiles(
     db: Database, models_dir: Path, params: ProfileParams = ProfileParams(), *, progress: Progress | None = None
 ) -> RebuildSummary:
-    """Recompute every profile from the log, activate the new model (saved under ``models_dir``)."""
+    """Recompute every profile from the log, activate the new model (saved under ``models_dir``) and refresh
+    the item embeddings behind the interest vectors (:mod:`shopsense.profiles.interests`)."""
     started = time.perf_counter()
     model, states = learn(db, params, progress)
     events = sum(s["events"] for s in states.values())
     path = register_model(db, model, models_dir, {"users": len(states), "events": events})
+    ItemEmbeddings.refresh(db, models_dir)
     users = sorted(states)
     updated_at = iso(now_ms())
     for start in range(0, len(users), WRITE_BATCH):

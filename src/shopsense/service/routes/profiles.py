@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from shopsense.profiles.documents import read_profile
+from shopsense.profiles.interests import EmbeddingCache, profile_vectors
 from shopsense.service.auth import CLIENT
 from shopsense.service.errors import ApiError
 
@@ -68,6 +69,9 @@ class NextCategory(BaseModel):
 class Interests(BaseModel):
     recent_categories: list[str]
     next_categories: list[NextCategory]
+    long_term: list[float] | None = None  # only with ?vectors=true
+    short_term: list[float] | None = None
+    nearest_items: list[str] | None = None
 
 
 class ProfileTag(BaseModel):
@@ -94,9 +98,19 @@ class ProfileOut(BaseModel):
     updated_at: str | None
 
 
-@router.get("/users/{user_id}/profile", response_model=ProfileOut, summary="A user's profile")
-def get_profile(user_id: str, request: Request, _key=CLIENT) -> ProfileOut:  # noqa: ANN001
-    document = read_profile(request.app.state.db, user_id)
+@router.get("/users/{user_id}/profile", response_model=ProfileOut, response_model_exclude_unset=True,
+            summary="A user's profile")
+def get_profile(
+    user_id: str, request: Request, vectors: bool = Query(False, description="add the interest vectors"), _key=CLIENT  # noqa: ANN001
+) -> ProfileOut:
+    state = request.app.state
+    document = read_profile(state.db, user_id)
     if document is None:
         raise ApiError(404, f"no user {user_id!r}")
+    if vectors:
+        if not hasattr(state, "item_embeddings"):
+            state.item_embeddings = EmbeddingCache()
+        settings = state.settings
+        document["interests"] = {**document["interests"], **profile_vectors(
+            state.db, user_id, state.item_embeddings, settings.models_dir, settings.event_weights)}  # fmt: skip
     return ProfileOut.model_validate(document)
