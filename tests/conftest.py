@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
 
 from shopsense.storage import Database, open_database
+from shopsense.storage.scratch import scratch_postgres_database
 
 POSTGRES_ENV = "SHOPSENSE_TEST_POSTGRES_URL"
 POSTGRES_SKIP = (
@@ -28,21 +26,13 @@ POSTGRES_SKIP = (
 )
 
 
-def _psycopg_url(url: str) -> str:
-    """The URL with SQLAlchemy's psycopg 3 driver, whatever PostgreSQL spelling it came in."""
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
-    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
-def postgres_admin() -> Iterator[tuple[str, Engine]]:
-    """(server URL, autocommit engine on the URL's own database) used to create and drop test databases."""
+def postgres_server_url() -> str:
+    """The cluster named by SHOPSENSE_TEST_POSTGRES_URL; the test is skipped, with the reason, when unset."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         pytest.skip(POSTGRES_SKIP)
-    engine = create_engine(_psycopg_url(url), isolation_level="AUTOCOMMIT", pool_size=1)
-    yield url, engine
-    engine.dispose()
+    return url
 
 
 @pytest.fixture(
@@ -56,15 +46,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store' / 'shopsense.db'}"
         return
-    server_url, admin = request.getfixturevalue("postgres_admin")
-    name = f"test_{uuid.uuid4().hex}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:  # FORCE: a killed import may have left a connection behind
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(request.getfixturevalue("postgres_server_url"), prefix="test") as url:  # dropped WITH (FORCE) afterwards
+        yield url
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import make_url
 
 from shopsense.config import load_settings
 from shopsense.ingest.validate import EVENT_FIELDS
 from shopsense.service.app import create_app
 from shopsense.storage import open_database
 from shopsense.storage.keys import Role
+from shopsense.storage.scratch import scratch_postgres_database
 
 _leaves = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-(2**65), 2**65), st.floats(allow_nan=False, allow_infinity=False),
@@ -41,26 +41,18 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 def fuzz_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict, dict]]:
     """One app per backend for the whole module (hypothesis runs many examples against it)."""
     data_dir = tmp_path_factory.mktemp("fuzz")
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{data_dir / 'fuzz.db'}"
-    else:
-        server_url, admin_engine = request.getfixturevalue("postgres_admin")
-        name = f"test_{uuid.uuid4().hex}"
-        with admin_engine.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    db = open_database(url)
-    _, admin = db.keys.create(Role.ADMIN)
-    _, client = db.keys.create(Role.CLIENT)
-    try:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{data_dir / 'fuzz.db'}"
+        else:
+            server_url = request.getfixturevalue("postgres_server_url")
+            url = stack.enter_context(scratch_postgres_database(server_url, prefix="test"))
+        db = open_database(url)
+        stack.callback(db.close)
+        _, admin = db.keys.create(Role.ADMIN)
+        _, client = db.keys.create(Role.CLIENT)
         with TestClient(create_app(load_settings(env={}, data_dir=data_dir), db), raise_server_exceptions=False) as http:
             yield http, {"X-API-Key": admin, "content-type": "application/json"}, {"X-API-Key": client, "content-type": "application/json"}
-    finally:
-        db.close()
-        if name is not None:
-            with admin_engine.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _check(response) -> dict | None:  # noqa: ANN001 - httpx.Response

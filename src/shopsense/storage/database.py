@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +38,25 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _switch_to_wal(cursor: sqlite3.Cursor, attempts: int = 100) -> None:
+    """Turn on the WAL journal. On a brand-new file several connections may race to do it, and SQLite
+    answers the losers "database is locked" at once (no busy wait for this pragma): retry briefly."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API connection
     dbapi_connection.isolation_level = None  # transactions are begun by _begin_sqlite below
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
     cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process kills; fsync at checkpoints
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
