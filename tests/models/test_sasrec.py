@@ -104,7 +104,8 @@ def test_early_stopping_reports_curve_and_logs_each_epoch() -> None:
     log = Log()
     model = SASRec(**TINY, epochs=40, patience=2).fit(successor_log(), seed=1, log=log, progress=False)
     report = model.fit_report
-    assert report.best_ndcg is not None and report.best_ndcg > 0.9
+    assert report.best_ndcg is not None and report.best_ndcg > 0.9 and report.held_out == 150
+    assert report.epochs_run < 40  # NDCG saturates, so training stops
     assert report.epochs_run == len(report.curve) == len(log.rows) and report.best_epoch <= report.epochs_run
     assert set(log.rows[0][1]) == {"loss", "valid/NDCG@10", "valid/HR@10"}
 
@@ -169,3 +170,10 @@ def test_bf16_loss_and_gradients_agree_with_float32() -> None:
     (fast, fast_grad), (reference, reference_grad) = grads
     assert fast == pytest.approx(reference, rel=2e-2, abs=2e-2)
     assert float((fast_grad - reference_grad).norm() / reference_grad.norm()) < 0.02
+
+
+def test_validation_users_caps_the_holdout_and_default_holds_nothing_out() -> None:
+    sampled = SASRec(**TINY, epochs=1, patience=1, validation_users=10).fit(successor_log(), seed=0, progress=False)
+    assert sampled.fit_report.held_out == 10
+    fixed = SASRec(**TINY, epochs=2).fit(successor_log(), seed=0, progress=False)
+    assert fixed.fit_report.held_out == 0 and fixed.fit_report.best_ndcg is None and fixed.fit_report.epochs_run == 2

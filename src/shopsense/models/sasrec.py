@@ -9,13 +9,18 @@ cross-entropy as in SASRec+ (Klenitskiy & Vasilev, RecSys 2023), gSASRec (Petrov
 Scoring uses ``UserContext.recent_items`` at request time, so a fresh event changes the next answer
 without retraining; items the model never saw are skipped, a user with none of its items gets -inf.
 
-Validation inside ``fit``: with ``patience`` set, the last item (by ``ts_ms``) of up to
-``validation_users`` users (a seeded sample; the others train on everything) is held out of training,
-and its full-ranking NDCG@10, the user's other items excluded, chooses the epoch (early stopping).
-Under the leave-one-out protocol the tuning fit (on train) thus holds out users' last training items
-and the final fit (on train + validation) holds out validation items, never a test item. With
-``patience=None`` every item is trained on for exactly ``epochs`` epochs.
+Validation inside ``fit`` (early stopping): with ``patience`` set, the last item (by ``ts_ms``) of up to
+``validation_users`` users (a seeded sample; the others train on everything) is held out of training;
+after each epoch its full-ranking NDCG@10, the user's other items excluded, is measured, training stops
+after ``patience`` epochs without a better one, and the best epoch's weights are kept. Under the
+leave-one-out protocol the tuning fit (on train) thus holds out users' last training items and the final
+fit (on train + validation) holds out validation items, never a test item.
 
+By default (``patience=None``) nothing is held out and the budget is fixed: ``epochs`` passes with the
+learning rate annealed to 0. Measured on Beauty (validation NDCG@10, same 20-epoch schedule): holding
+out 10,000 users' last items gave 0.0545, 2,000 users 0.0580, none 0.0609 — the newest interactions
+are the most informative targets, worth more than stopping at the best epoch, which under cosine
+annealing is the last one or close to it. Tune ``epochs`` on the protocol's validation split instead.
 Side features (``fit(item_features=...)``): any tokens per item (category path entries, brand,
 attribute ids, semantic ids of a quantised text embedding); each gets an embedding, and the mean of an
 item's feature embeddings is added to its id embedding, for reading and for scoring alike.
@@ -88,13 +93,13 @@ class SASRec:
         heads: int = 1,
         max_len: int = 50,
         ffn_factor: int = 1,
-        dropout: float = 0.2,
-        lr: float = 1e-3,
+        dropout: float = 0.4,
+        lr: float = 3e-3,
         weight_decay: float = 0.0,
-        cosine_decay: bool = False,
+        cosine_decay: bool = True,
         batch_size: int = 128,
-        epochs: int = 100,
-        patience: int | None = 5,
+        epochs: int = 30,
+        patience: int | None = None,
         validation_users: int = 10_000,
         bf16_logits: bool = True,
         threads: int | None = 1,

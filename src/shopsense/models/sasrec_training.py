@@ -50,6 +50,7 @@ class Holdout:
 class FitReport:
     """What training did, saved with the model."""
 
+    held_out: int = 0  # users whose last item was held out for early stopping
     epochs_run: int = 0
     best_epoch: int = 0
     best_ndcg: float | None = None  # validation NDCG@10 at best_epoch (None without a holdout)
@@ -160,7 +161,7 @@ def train(
     optimizer = torch.optim.AdamW(network.parameters(), lr=lr, betas=(0.9, 0.98), weight_decay=weight_decay)
     # cosine annealing (Loshchilov & Hutter 2017): lr_e = lr · (1 + cos(π (e - 1) / epochs)) / 2
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if cosine_decay else None
-    report, best_state, started = FitReport(), None, time.perf_counter()
+    report, best_state, started = FitReport(held_out=len(holdout.targets) if holdout else 0), None, time.perf_counter()
     n_batches = -(-len(sequences) // batch_size)  # chunks of ``batches`` are whole batches
     columns = (TextColumn("sasrec epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[status]}"), TimeElapsedColumn())  # fmt: skip
