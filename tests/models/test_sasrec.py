@@ -8,11 +8,11 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from shopsense.data.interactions import IdMap, Interactions  # noqa: E402
-from shopsense.models.base import UserContext  # noqa: E402
-from shopsense.models.sasrec import SASRec, user_sequences  # noqa: E402
-from shopsense.models.sasrec_network import CausalSelfAttention, SASRecNetwork  # noqa: E402
-from shopsense.models.sasrec_training import Holdout, holdout_metrics, next_item_loss, pad_left  # noqa: E402
+from shopsense.data.interactions import IdMap, Interactions
+from shopsense.models.base import UserContext
+from shopsense.models.sasrec import SASRec, user_sequences, windows
+from shopsense.models.sasrec_network import CausalSelfAttention, SASRecNetwork
+from shopsense.models.sasrec_training import Holdout, holdout_metrics, next_item_loss, pad_left
 
 N_ITEMS = 20
 TINY = {"dim": 16, "heads": 2, "max_len": 8, "dropout": 0.0, "lr": 0.01, "batch_size": 32, "threads": 1}
@@ -52,6 +52,28 @@ def test_sequences_follow_time_not_row_order() -> None:
         assert np.all(np.diff([int(log.items.ids[c][1:]) for c in codes]) % N_ITEMS == 1)
 
 
+def test_a_run_of_events_on_one_item_is_one_step_and_nonpositive_weights_are_dropped() -> None:
+    users, items = IdMap.of(["u"]), IdMap.of(["x", "y", "z"])
+    log = Interactions(
+        users=users,
+        items=items,
+        user=np.zeros(6, dtype=np.int32),
+        item=np.array([0, 0, 0, 1, 2, 0], dtype=np.int32),  # x x x y z x
+        weight=np.array([1, 3, 5, 1, -1, 1], dtype=np.float32),  # z is a refund
+        ts_ms=np.arange(6, dtype=np.int64),
+    )
+    np.testing.assert_array_equal(user_sequences(log)[0], [1, 2, 1])  # x y x
+
+
+def test_windows_cover_every_target_once() -> None:
+    sequence = np.arange(11)
+    rows = windows(sequence, 3)
+    assert all(2 <= len(row) <= 4 for row in rows)
+    targets = sorted(t for row in rows for t in row[1:])
+    assert targets == list(range(1, 11))
+    assert windows(np.arange(1), 3) == []
+
+
 def test_learns_the_successor(trained: SASRec) -> None:
     users = [UserContext(recent_items=[item(s), item(s + 1), item(s + 2)]) for s in range(N_ITEMS)]
     best = trained.item_ids[trained.score(users).argmax(axis=1)]
@@ -66,6 +88,12 @@ def test_fresh_history_changes_scores(trained: SASRec) -> None:
     after = trained.score([UserContext(recent_items=[item(1), item(2), item(7)])])
     assert not np.allclose(before, after)
     assert trained.item_ids[after.argmax()] == item(8)
+
+
+def test_repeated_events_on_one_item_read_as_one_step(trained: SASRec) -> None:
+    once = trained.score([UserContext(recent_items=[item(4), item(5)])])
+    repeated = trained.score([UserContext(recent_items=[item(4), item(4), item(5), item(5), item(5)])])
+    np.testing.assert_array_equal(once, repeated)
 
 
 def test_unknown_items_are_skipped_and_empty_history_cannot_be_scored(trained: SASRec) -> None:
@@ -86,7 +114,9 @@ def test_save_load_gives_identical_scores(trained: SASRec, tmp_path) -> None:
 
 def test_side_features_train_save_and_load(tmp_path) -> None:
     features = {item(i): [f"parity:{i % 2}", f"decade:{i // 10}"] for i in range(N_ITEMS)}
-    model = SASRec(**TINY, epochs=30, patience=None).fit(successor_log(), seed=0, item_features=features, progress=False)
+    model = SASRec(**TINY, epochs=30, patience=None).fit(
+        successor_log(), seed=0, item_features=features, progress=False
+    )
     users = [UserContext(recent_items=[item(s), item(s + 1)]) for s in range(N_ITEMS)]
     assert list(model.item_ids[model.score(users).argmax(axis=1)]) == [item(s + 2) for s in range(N_ITEMS)]
     model.save(tmp_path / "f")

@@ -3,8 +3,9 @@
 Reads each user's recent items in time order and scores every catalogue item as the next one
 (Kang & McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018), trained with full-softmax
 cross-entropy as in SASRec+ (Klenitskiy & Vasilev, RecSys 2023), gSASRec (Petrov & Macdonald, RecSys
-2023) and eSASRec ("Enhancing Transformer-based Recommendations in a Modular Fashion", RecSys 2025). The network is in :mod:`sasrec_network`, the training loop in
-:mod:`sasrec_training`; this module turns ``Interactions`` into sequences and serves scores.
+2023) and eSASRec ("Enhancing Transformer-based Recommendations in a Modular Fashion", RecSys 2025).
+The network is in :mod:`sasrec_network`, the training loop in :mod:`sasrec_training`; this module
+turns ``Interactions`` into sequences and serves scores.
 
 Scoring uses ``UserContext.recent_items`` at request time, so a fresh event changes the next answer
 without retraining; items the model never saw are skipped, a user with none of its items gets -inf.
@@ -28,6 +29,7 @@ item's feature embeddings is added to its id embedding, for reading and for scor
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,8 +46,8 @@ from shopsense.models.base import UserContext, top_k
 from shopsense.models.sasrec_network import SASRecNetwork
 from shopsense.models.sasrec_training import EpochLog, FitReport, Holdout, pad_left, train
 
-_HYPER = ("dim", "blocks", "heads", "max_len", "ffn_factor", "dropout", "lr", "weight_decay", "cosine_decay", "batch_size",
-          "epochs", "patience", "validation_users", "bf16_logits", "threads")  # fmt: skip
+_HYPER = ("dim", "blocks", "heads", "max_len", "ffn_factor", "dropout", "lr", "weight_decay", "cosine_decay",
+          "batch_size", "epochs", "patience", "validation_users", "bf16_logits", "threads")  # fmt: skip
 
 
 @contextmanager
@@ -61,13 +63,28 @@ def _torch_threads(threads: int | None) -> Iterator[None]:
 
 
 def user_sequences(interactions: Interactions) -> list[np.ndarray]:
-    """Per user code, the items (as 1..n_items) with a positive weight, ordered by ts_ms (stable)."""
+    """Per user code, the items (as 1..n_items) with a positive weight, ordered by ts_ms (stable).
+
+    A run of events on one item (view, add to cart, purchase) is one step of the sequence: the next
+    item to predict is a different one.
+    """
     keep = interactions.weight > 0
     user, item, ts = interactions.user[keep], interactions.item[keep], interactions.ts_ms[keep]
     order = np.lexsort((ts, user))  # by user, then time; ties keep log order
-    starts = np.searchsorted(user[order], np.arange(len(interactions.users) + 1))
-    items = item[order].astype(np.int64) + 1
-    return [items[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    user, item = user[order], item[order].astype(np.int64) + 1
+    step = np.ones(len(user), dtype=bool)
+    step[1:] = (user[1:] != user[:-1]) | (item[1:] != item[:-1])
+    user, item = user[step], item[step]
+    starts = np.searchsorted(user, np.arange(len(interactions.users) + 1))
+    return [item[a:b] for a, b in itertools.pairwise(starts)]
+
+
+def windows(sequence: np.ndarray, max_len: int) -> list[np.ndarray]:
+    """Training rows covering every next-item target of a sequence, newest first: slices of at most
+    max_len + 1 items (max_len inputs, each followed by its target) overlapping by one item, so a
+    long history trains on all its steps, not only its newest max_len (fewer than 2 items: none)."""
+    ends = range(len(sequence), 1, -max_len)  # exclusive ends; each window's start is the next one's end - 1
+    return [sequence[max(0, end - max_len - 1) : end] for end in ends]
 
 
 def feature_matrix(item_ids: np.ndarray, item_features: Mapping[str, Iterable[object]]) -> tuple[torch.Tensor, int]:
@@ -106,11 +123,13 @@ class SASRec:
     ) -> None:
         """dim: embedding width D; blocks/heads: transformer depth and attention heads; max_len: items
         read per user (the newest); ffn_factor: feed-forward width / D; dropout on embeddings,
-        attention and residuals; lr, weight_decay: AdamW; cosine_decay: anneal lr to 0 over ``epochs``; epochs: the most (or exact, without
-        patience) passes; patience: epochs without a better validation NDCG@10 before stopping, None
-        to train on every item without holding any out; validation_users: the most users (a seeded
-        sample) whose last item is held out for early stopping; bf16_logits: catalogue projection in bfloat16
-        while training; threads: torch intra-op threads for fit and score (None: torch's default)."""
+        attention and residuals; lr, weight_decay: AdamW; cosine_decay: anneal lr to 0 over
+        ``epochs``; epochs: passes over the data (the most, with patience); patience: epochs without a
+        better validation NDCG@10 before stopping, None to hold nothing out and train all ``epochs``;
+        validation_users: the most users (a seeded sample) whose last item is held out for early
+        stopping; bf16_logits: catalogue projection and its softmax in bfloat16 while training;
+        threads: torch intra-op threads for fit and score (None: torch's default; on a busy 2-core
+        machine 1 beats 2)."""
         if min(dim, blocks, heads, max_len, ffn_factor, batch_size, epochs) < 1 or not 0 <= dropout < 1:
             raise ValueError("sizes must be positive and dropout in [0, 1)")
         if (patience is not None and patience < 1) or validation_users < 1:
@@ -144,8 +163,11 @@ class SASRec:
         log: EpochLog | None = None,
         progress: bool = True,
     ) -> Self:
-        """Learn from every user's sequence; item_features: item id -> side-feature tokens (category,
-        brand, attribute ids, semantic ids of a text embedding), pooled into the item's embedding."""
+        """Learn next items from every user's sequence (histories longer than ``max_len`` are cut into
+        windows, so every step is a target); item_features: item id -> side-feature tokens (category,
+        brand, attribute ids, semantic ids of a text embedding), pooled into the item's embedding;
+        log: gets each epoch's loss (and validation NDCG@10/HR@10 with ``patience``); progress: a
+        Rich progress bar."""
         if len(interactions) == 0:
             raise ValueError("no interactions to learn sequences from")
         sequences = user_sequences(interactions)
@@ -157,7 +179,7 @@ class SASRec:
             holdout = Holdout([sequences[u][:-1] for u in users], np.array([sequences[u][-1] for u in users]))
             for u in users:
                 sequences[u] = sequences[u][:-1]
-        sequences = [s for s in sequences if len(s) >= 2]
+        sequences = [window for s in sequences for window in windows(s, self.max_len)]
         if not sequences:
             raise ValueError("no user has two items in order: nothing to learn a sequence from")
         self._set_items(interactions.items.ids)
@@ -168,8 +190,7 @@ class SASRec:
             self.fit_report = train(
                 self._network, sequences, holdout, epochs=self.epochs, patience=self.patience,
                 max_len=self.max_len, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
-                cosine_decay=self.cosine_decay,
-                bf16_logits=self.bf16_logits, seed=seed, progress=progress, log=log,
+                cosine_decay=self.cosine_decay, bf16_logits=self.bf16_logits, seed=seed, progress=progress, log=log,
             )  # fmt: skip
         self._network.eval()
         return self
@@ -180,8 +201,9 @@ class SASRec:
             raise RuntimeError("fit or load the model first")
         histories = []
         for user in users:
-            codes = [c for c in map(self._codes.get, user.recent_items) if c is not None]
-            histories.append(np.array(codes[-self.max_len :], dtype=np.int64))
+            codes = np.array([c for c in map(self._codes.get, user.recent_items) if c is not None], dtype=np.int64)
+            steps = codes[np.r_[True, codes[1:] != codes[:-1]]] if len(codes) else codes  # one step per run, as in fit
+            histories.append(steps[-self.max_len :])
         scores = np.full((len(users), len(self.item_ids)), -np.inf, dtype=np.float32)
         known = np.flatnonzero([len(h) > 0 for h in histories])
         with _torch_threads(self.threads), torch.no_grad():
@@ -196,9 +218,10 @@ class SASRec:
     def recommend(
         self, user: UserContext, k: int, *, exclude: Collection[str] = (), candidates: Collection[str] | None = None
     ) -> list[Candidate]:
+        reason = "Often comes next after your recent items"
         return top_k(
-            self.score([user])[0], self.item_ids, k, source=self.name, reason="Often comes next after your recent items",
-            exclude=exclude, candidates=candidates,
+            self.score([user])[0], self.item_ids, k, source=self.name, reason=reason, exclude=exclude,
+            candidates=candidates,
         )  # fmt: skip
 
     def save(self, directory: Path) -> None:
@@ -222,7 +245,9 @@ class SASRec:
         model = cls(**meta["params"])
         model._set_items(np.load(directory / "item_ids.npy", allow_pickle=False).astype(object))
         model.fit_report = FitReport(**meta["fit_report"])
-        state = {p.stem: torch.from_numpy(np.load(p, allow_pickle=False)) for p in (directory / "weights").glob("*.npy")}
+        state = {
+            p.stem: torch.from_numpy(np.load(p, allow_pickle=False)) for p in (directory / "weights").glob("*.npy")
+        }
         n_features = meta["sizes"]["n_features"]  # None: trained without side features
         features = None if n_features is None else state["item_features"]
         model._network = model._build(meta["sizes"]["n_items"], features, n_features or 0)

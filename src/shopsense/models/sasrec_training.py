@@ -80,7 +80,9 @@ def batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> l
     return [out[i] for i in rng.permutation(len(out))]
 
 
-def next_item_loss(network: SASRecNetwork, inputs: torch.Tensor, targets: torch.Tensor, *, bf16_logits: bool) -> torch.Tensor:
+def next_item_loss(
+    network: SASRecNetwork, inputs: torch.Tensor, targets: torch.Tensor, *, bf16_logits: bool
+) -> torch.Tensor:
     """Mean cross-entropy of the next items; inputs, targets: (B, L), targets[t] follows inputs[t], 0 = none."""
     table = network.item_table()  # (n_items + 1, D)
     hidden = network(inputs, table)[targets > 0]  # (N, D), N = positions with a target
