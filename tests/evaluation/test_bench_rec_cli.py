@@ -135,3 +135,19 @@ def test_lastfm_runs_with_the_real_file(tmp_path: Path) -> None:
 def test_write_s3rec_helper_makes_distinct_items(tmp_path: Path) -> None:
     lines = write_s3rec(tmp_path / "T.txt", n_users=5).read_text().split("\n")[:-1]
     assert all(len(line.split()[1:]) == len(set(line.split()[1:])) >= 3 for line in lines)
+
+
+def test_blend_learns_its_weights_inside_the_fit_and_reports_them(
+    s3rec_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(bench_rec.RECOMMENDERS, "blend", RECOMMENDERS["blend"])
+    out = tmp_path / "blend.json"
+    grid = '{"blend": {"components": {"popularity": {}, "itemknn": {"window": 2}}, "step": 0.25}}'
+    code, output = _bench("--data", str(s3rec_file), "-f", "s3rec", "--models", "blend", "--grid", grid, "--out", str(out))
+    assert code == 0, output
+    result = json.loads(out.read_text())["models"]["blend"]
+    weights = result["hyper_parameters"]["weights"]
+    assert set(weights) == {"popularity", "itemknn"} and sum(weights.values()) == pytest.approx(1.0)
+    report = result["fit_report"]
+    assert report["held_out_users"] == 40 and report["weights tried"] == 5  # fitted on train + valid: 40 users
+    assert report["valid NDCG@10"] >= max(report["valid NDCG@10 per component"].values())

@@ -20,6 +20,7 @@ import pytest
 from shopsense.config import DEFAULT_EVENT_WEIGHTS
 from shopsense.data.interactions import Interactions
 from shopsense.models.base import Recommender
+from shopsense.models.blend import Blend
 from shopsense.models.ease import EASE
 from shopsense.models.implicit_mf import ALS, BPR
 from shopsense.models.itemknn import ItemKNN
@@ -44,6 +45,7 @@ RECOMMENDERS: dict[str, tuple[Callable[[], Recommender], dict[str, Any]]] = {
     "bpr": (lambda: BPR(factors=8, learning_rate=0.05, regularization=0.01, iterations=200), {}),
     "ease": (lambda: EASE(l2=1.0), {}),
     "sasrec": (_sasrec, {"progress": False}),
+    "blend": (lambda: Blend(components={"itemknn": {"window": 3}, "ease": {"l2": 1.0}}, step=0.25), {}),
 }
 
 

@@ -57,3 +57,50 @@ class Interactions:
             weight=w[keep].to_numpy(np.float32),
             ts_ms=kept["ts_ms"].to_numpy(np.int64),
         )
+
+    def subset(self, keep: np.ndarray) -> Interactions:
+        """The rows where ``keep`` (bool, (n,)) is true; user and item maps unchanged."""
+        return Interactions(self.users, self.items, self.user[keep], self.item[keep], self.weight[keep], self.ts_ms[keep])
+
+    def histories(self, users: np.ndarray) -> list[np.ndarray]:
+        """Per user code in ``users``, its positive-weight items (codes) in time order (ties: row order)."""
+        positive = np.flatnonzero(self.weight > 0)
+        order = positive[np.lexsort((positive, self.ts_ms[positive], self.user[positive]))]
+        starts = np.searchsorted(self.user[order], np.arange(len(self.users) + 1))
+        return [self.item[order[starts[u] : starts[u + 1]]] for u in users]
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Each chosen user's last new item, taken out of a log (a leave-one-out validation inside ``fit``)."""
+
+    fit: Interactions  # the log without the held-out (user, item) rows
+    users: np.ndarray  # (m,) user codes
+    items: np.ndarray  # (m,) item codes, the item each user turned to last
+
+
+def hold_out_last_items(interactions: Interactions, max_users: int, seed: int = 0) -> Holdout:
+    """Per user, the item of its newest positive event, held out (all its rows) when that item is new: every
+    positive event on it comes after all of the user's other positive events, and there is at least one
+    other. At most ``max_users`` such users, a seeded sample when there are more."""
+    positive = np.flatnonzero(interactions.weight > 0)
+    order = positive[np.lexsort((positive, interactions.ts_ms[positive], interactions.user[positive]))]
+    user, item = interactions.user[order], interactions.item[order]
+    n_users = len(interactions.users)
+    last = np.full(n_users, -1)
+    last[user] = np.arange(len(order))  # the last write per user wins: its newest event
+    has = last >= 0
+    target = np.full(n_users, -1)
+    target[has] = item[last[has]]
+    is_target = item == target[user]
+    first_target = np.full(n_users, len(order))
+    np.minimum.at(first_target, user[is_target], np.flatnonzero(is_target))
+    last_other = np.full(n_users, -1)
+    np.maximum.at(last_other, user[~is_target], np.flatnonzero(~is_target))
+    eligible = np.flatnonzero(has & (last_other >= 0) & (first_target > last_other))
+    if len(eligible) > max_users:
+        eligible = np.sort(np.random.default_rng(seed).choice(eligible, max_users, replace=False))
+    chosen = np.zeros(n_users, dtype=bool)
+    chosen[eligible] = True
+    held = chosen[interactions.user] & (interactions.item == target[interactions.user])
+    return Holdout(interactions.subset(~held), eligible, target[eligible])

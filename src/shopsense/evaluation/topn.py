@@ -14,6 +14,7 @@ max(φ_i, 1) / number of fit users, coverage over the items seen in the fit.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import itertools
 import time
@@ -124,7 +125,16 @@ def hyper_parameters(model: object) -> dict:
     keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     names = [p.name for p in inspect.signature(type(model)).parameters.values() if p.kind in keyword]
     values = {name: getattr(model, name) for name in names if hasattr(model, name)}
-    return {n: v if isinstance(v, (bool, int, float, str, type(None))) else str(v) for n, v in values.items()}
+    plain = (bool, int, float, str, type(None), dict, list)
+    return {n: v if isinstance(v, plain) else str(v) for n, v in values.items()}
+
+
+def fit_report(model: object) -> dict | None:
+    """What the model's ``fit`` reported about itself (early stopping, learned blend weights), if anything."""
+    report = getattr(model, "fit_report", None)
+    if report is None or isinstance(report, dict):
+        return report
+    return dataclasses.asdict(report)
 
 
 def _fit(
@@ -221,6 +231,7 @@ def run_recommender(
     return {
         "hyper_parameters": hyper_parameters(model),
         "selection": selection,
+        "fit_report": fit_report(model),
         "metrics": summary(everyone),
         "groups": groups,
         "held_out": int(result.n_targets.sum()),

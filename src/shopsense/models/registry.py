@@ -20,10 +20,14 @@ from typing import Any
 def lazy(module: str, attribute: str) -> Callable[..., Any]:
     """A factory that imports ``module`` on first call and returns ``module.attribute(**hyper_parameters)``."""
 
+    def model_class() -> type:
+        return getattr(importlib.import_module(module), attribute)
+
     def factory(**hyper_parameters: Any) -> Any:
-        return getattr(importlib.import_module(module), attribute)(**hyper_parameters)
+        return model_class()(**hyper_parameters)
 
     factory.__qualname__ = f"lazy({module}.{attribute})"
+    factory.model_class = model_class  # the class itself, e.g. for ``load``
     return factory
 
 
@@ -34,6 +38,7 @@ RECOMMENDERS: dict[str, Callable[..., Any]] = {
     "bpr": lazy("shopsense.models.implicit_mf", "BPR"),
     "ease": lazy("shopsense.models.ease", "EASE"),
     "sasrec": lazy("shopsense.models.sasrec", "SASRec"),
+    "blend": lazy("shopsense.models.blend", "Blend"),
 }
 
 RATING_MODELS: dict[str, Callable[..., Any]] = {

@@ -101,6 +101,7 @@ class SASRec:
     """Causal self-attention next-item model; see the module docstring for the loss and validation."""
 
     name = "sasrec"
+    reason = "Often comes next after your recent items"
 
     def __init__(
         self,
@@ -218,9 +219,8 @@ class SASRec:
     def recommend(
         self, user: UserContext, k: int, *, exclude: Collection[str] = (), candidates: Collection[str] | None = None
     ) -> list[Candidate]:
-        reason = "Often comes next after your recent items"
         return top_k(
-            self.score([user])[0], self.item_ids, k, source=self.name, reason=reason, exclude=exclude,
+            self.score([user])[0], self.item_ids, k, source=self.name, reason=self.reason, exclude=exclude,
             candidates=candidates,
         )  # fmt: skip
 
