@@ -48,8 +48,9 @@ def test_measure_sees_memory_allocated_inside() -> None:
         "from shopsense.evaluation.resources import Measure\n"
         "with Measure() as m:\n"
         "    block = np.ones(40 * 2**20 // 8)  # 40 MiB\n"
-        "print(m.added_mb, m.peak_mb, m.seconds)\n"
+        "    total = sum(range(3_000_000))  # some CPU work\n"
+        "print(m.added_mb, m.peak_mb, m.seconds, m.cpu_seconds)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
-    added_mb, peak_mb, seconds = map(float, result.stdout.split())
-    assert added_mb >= 30 and peak_mb >= added_mb and seconds > 0
+    added_mb, peak_mb, seconds, cpu_seconds = map(float, result.stdout.split())
+    assert added_mb >= 30 and peak_mb >= added_mb and seconds > 0 and cpu_seconds > 0

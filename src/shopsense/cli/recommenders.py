@@ -53,12 +53,13 @@ def _table(report: dict) -> Table:
         f"cov = catalogue coverage, nov = novelty (bits), ARP = average recommended popularity"
     )
     metrics = (f"HR@{k}", f"NDCG@{k}", "MRR", f"coverage@{k}", f"novelty@{k}", f"ARP@{k}")
-    table = _new_table(title, caption, "model", *metrics[:3], f"cov@{k}", f"nov@{k}", f"ARP@{k}", "fit s", "peak MB")
+    table = _new_table(title, caption, "model", *metrics[:3], f"cov@{k}", f"nov@{k}", f"ARP@{k}", "fit s (CPU)", "peak MB")
     for name, result in report["models"].items():
         metric = result["metrics"]
         shown = [f"{metric[c]:.4f}" if metric.get(c) is not None else "-" for c in metrics[:4]]
         shown += [f"{metric[c]:.2f}" if metric.get(c) is not None else "-" for c in metrics[4:]]
-        table.add_row(name, *shown, f"{result['fit_seconds']:.1f}", f"{result['peak_rss_mb']:,.0f}")
+        fit = f"{result['fit_seconds']:.0f} ({result['fit_cpu_seconds']:.0f})"
+        table.add_row(name, *shown, fit, f"{result['peak_rss_mb']:,.0f}")
     return table
 
 

@@ -1,6 +1,7 @@
-"""Wall time and peak memory of a piece of work (a model's ``fit``), whatever allocates it (numpy, torch, C++).
+"""Wall time, CPU time and peak memory of a piece of work (a model's ``fit``), whatever allocates it (numpy, torch, C++).
 
-Peak memory is the process's resident set size (RSS), sampled every ``interval`` seconds by a
+CPU time is the process's user + system time over all its threads (``time.process_time``): on a
+shared machine it shows the work done when wall time is stretched by other jobs. Peak memory is the process's resident set size (RSS), sampled every ``interval`` seconds by a
 background thread from ``/proc/self/statm``; ``peak_mb`` is the highest sample, ``added_mb`` that
 peak minus the RSS at the start. Where ``/proc`` is missing (macOS), both fall back to the process's
 lifetime maximum RSS from ``getrusage``, which cannot be reset, so ``added_mb`` is then 0.
@@ -30,11 +31,11 @@ def rss_bytes() -> int:
 
 
 class Measure:
-    """``with Measure() as m: work()`` then ``m.seconds``, ``m.peak_mb``, ``m.added_mb``."""
+    """``with Measure() as m: work()`` then ``m.seconds``, ``m.cpu_seconds``, ``m.peak_mb``, ``m.added_mb``."""
 
     def __init__(self, interval: float = 0.02) -> None:
         self.interval = interval
-        self.seconds = 0.0
+        self.seconds = self.cpu_seconds = 0.0
         self._start = self._peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -53,12 +54,13 @@ class Measure:
 
     def __enter__(self) -> Self:
         self._start = self._peak = rss_bytes()
-        self._began = time.perf_counter()
+        self._began, self._cpu_began = time.perf_counter(), time.process_time()
         self._thread.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
         self.seconds = time.perf_counter() - self._began
+        self.cpu_seconds = time.process_time() - self._cpu_began
         self._stop.set()
         self._thread.join()
         self._peak = max(self._peak, rss_bytes())

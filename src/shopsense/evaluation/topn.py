@@ -237,6 +237,7 @@ def run_recommender(
         "held_out": int(result.n_targets.sum()),
         "held_out_unscorable": result.unscorable,
         "fit_seconds": measured.seconds,
+        "fit_cpu_seconds": measured.cpu_seconds,
         "peak_rss_mb": measured.peak_mb,
         "fit_added_rss_mb": measured.added_mb,
         "rank_seconds": rank_seconds,
