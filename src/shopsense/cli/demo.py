@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
+import webbrowser
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -45,7 +48,8 @@ def _demo_keys(db: Database, settings: Settings) -> dict[str, str]:
 def _next_steps(settings: Settings, keys: dict[str, str], user_id: str, item_id: str) -> None:
     base = f"http://{settings.host}:{settings.port}"
     client = keys["client"]
-    console.print(f"\n[bold]Open[/bold] {base}/docs for the interactive API.")
+    console.print(f"\n[bold]Storefront[/bold] {base}/ · [bold]dashboard[/bold] {base}/admin (sign in with the admin key below)")
+    console.print(f"[bold]Open[/bold] {base}/docs for the interactive API.")
     console.print(f"Keys (also in {settings.data_dir / 'demo-keys.json'}):", soft_wrap=True)
     console.print(f"  client {client}\n  admin  {keys['admin']}", soft_wrap=True, markup=False, highlight=False)
     event = {"events": [{"event_id": "demo-1", "user_id": user_id, "type": "view", "item_id": item_id,
@@ -61,11 +65,17 @@ def _next_steps(settings: Settings, keys: dict[str, str], user_id: str, item_id:
         console.print("  " + command, soft_wrap=True, markup=False, highlight=False)
 
 
+def _has_desktop() -> bool:
+    """A graphical browser can open here (without one, webbrowser would start a text browser in this terminal)."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
     serve: Annotated[bool, typer.Option(help="start the server after setting up")] = True,
     port: Annotated[int | None, typer.Option(help="port [default 8000]")] = None,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="open the storefront in a web browser once serving")] = True,
 ) -> None:
     """Set up a store on the bundled Online Retail sample, train the models, build profiles, and serve the API."""
     settings = settings_of(ctx)
@@ -90,4 +100,6 @@ def demo(
     if serve:
         from shopsense.service.server import run_server
 
+        if open_browser and _has_desktop():  # a moment after uvicorn starts listening
+            threading.Timer(1.5, webbrowser.open, [f"http://{settings.host}:{settings.port}/"]).start()
         run_server(settings, console)

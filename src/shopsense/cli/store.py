@@ -106,9 +106,23 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="bind address [env SHOPSENSE_HOST; default 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="port [env SHOPSENSE_PORT; default 8000]")] = None,
+    retrain_every: Annotated[
+        str | None, typer.Option(help="also retrain in a separate process every interval (90s, 15m, 1h, 1d)")
+    ] = None,
 ) -> None:
-    """Run the HTTP API."""
+    """Run the HTTP API (optionally retraining the models on a schedule without blocking it)."""
+    from shopsense.pipeline.schedule import RetrainScheduler, parse_interval
     from shopsense.service.server import run_server
 
     settings = settings_of(ctx)
-    run_server(replace(settings, host=host or settings.host, port=port or settings.port), console)
+    try:
+        scheduler = RetrainScheduler(settings, parse_interval(retrain_every)) if retrain_every else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--retrain-every") from None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        run_server(replace(settings, host=host or settings.host, port=port or settings.port), console)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()

@@ -10,8 +10,9 @@ from shopsense import __version__
 from shopsense.config import Settings
 from shopsense.service.errors import install_error_handlers
 from shopsense.service.limits import BodySizeLimit
-from shopsense.service.routes import analytics, catalog, events, health, profiles, segments
+from shopsense.service.routes import analytics, assistant, catalog, events, experiments, health, models, profiles, recommendations, search, segments
 from shopsense.storage import Database, open_database
+from shopsense.web import pages
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -37,7 +38,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
-    for module in (health, events, catalog, profiles, analytics, segments):
+    for module in (health, events, catalog, profiles, search, analytics, segments, recommendations, models, experiments, assistant):
         app.include_router(module.router)
+    pages.install(app)  # the storefront and the admin dashboard
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -10,13 +10,13 @@ from fastapi.security import APIKeyHeader
 from shopsense.service.errors import ApiError
 from shopsense.storage.keys import ApiKeyInfo, Role
 
-_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An admin or client key (`shopsense keys create`)")
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="An admin or client key (`shopsense keys create`)")
 
 
 def require(role: Role) -> Callable[..., ApiKeyInfo]:
     """Dependency: a valid key of ``role`` (an admin key satisfies a client route too)."""
 
-    def check(request: Request, secret: str | None = Depends(_header)) -> ApiKeyInfo:
+    def check(request: Request, secret: str | None = Depends(API_KEY_HEADER)) -> ApiKeyInfo:
         if not secret:
             raise ApiError(401, "missing API key: send it in the X-API-Key header")
         key = request.app.state.db.keys.authenticate(secret)

@@ -1,4 +1,9 @@
-"""API keys: random secrets shown once, stored as SHA-256 hashes, compared in constant time."""
+"""API keys: random secrets shown once, stored as SHA-256 hashes, compared in constant time.
+
+A key's stored row is cached in the process for ``CACHE_SECONDS`` (every request checks a key, and the
+database read is most of a fast request's cost); a revoke clears this process's entry at once, other
+processes see it within ``CACHE_SECONDS``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import enum
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
@@ -31,9 +37,25 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+CACHE_SECONDS = 1.0
+
+
 class KeyStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._rows: dict[str, tuple[float, object]] = {}  # key_id -> (read at, stored row or None)
+
+    def _row(self, key_id: str) -> object:
+        now = time.monotonic()
+        cached = self._rows.get(key_id)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        with self._engine.connect() as connection:
+            row = connection.execute(select(api_keys).where(api_keys.c.key_id == key_id)).first()
+        if len(self._rows) > 10_000:  # unknown ids sent by a scanner must not grow it without bound
+            self._rows.clear()
+        self._rows[key_id] = (now, row)
+        return row
 
     def create(self, role: Role, name: str = "") -> tuple[ApiKeyInfo, str]:
         """Create a key; returns its info and the secret (``ss_<key_id>_<random>``), shown only once."""
@@ -52,8 +74,7 @@ class KeyStore:
         parts = secret.split("_")
         if len(parts) < 3 or parts[0] != "ss" or not storable_id(parts[1]):
             return None
-        with self._engine.connect() as connection:
-            row = connection.execute(select(api_keys).where(api_keys.c.key_id == parts[1])).first()
+        row = self._row(parts[1])
         if row is None or row.revoked or not hmac.compare_digest(row.key_hash, _hash(secret)):
             return None
         return ApiKeyInfo(row.key_id, Role(row.role), row.name, False)
@@ -66,4 +87,5 @@ class KeyStore:
     def revoke(self, key_id: str) -> bool:
         with self._engine.begin() as connection:
             result = connection.execute(api_keys.update().where(api_keys.c.key_id == key_id).values(revoked=True))
+        self._rows.pop(key_id, None)
         return result.rowcount > 0

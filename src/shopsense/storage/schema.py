@@ -116,3 +116,99 @@ segments = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
 )
+
+# Serving (issue 6): what was shown (one row per shown item), A/B experiments, per-scenario business rules.
+impressions = Table(
+    "impressions",
+    metadata,
+    Column("recomm_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),  # 0-based slot in the returned list
+    Column("item_id", String(ID_LENGTH), nullable=False),  # the shop id for the "shops" scenario
+    Column("user_id", String(ID_LENGTH), nullable=False),
+    Column("scenario", String(32), nullable=False),
+    Column("experiment_id", String(ID_LENGTH)),
+    Column("variant", String(ID_LENGTH)),
+    Column("ts_ms", BigInteger, nullable=False),
+    Index("ix_impressions_experiment", "experiment_id", "variant"),
+)
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("experiment_id", String(ID_LENGTH), primary_key=True),
+    Column("definition", Text, nullable=False),  # JSON, see shopsense.serving.experiments
+    Column("status", String(16), nullable=False),  # running | stopped
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+scenario_rules = Table(
+    "scenario_rules",
+    metadata,
+    Column("scenario", String(32), primary_key=True),
+    Column("rules", Text, nullable=False),  # JSON, see shopsense.serving.rules.ScenarioRules
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+search_synonyms = Table(
+    "search_synonyms",
+    metadata,
+    Column("rule_id", Integer, primary_key=True, autoincrement=True),
+    Column("term", Text, nullable=False),
+    Column("synonyms", Text, nullable=False),  # JSON list
+    Column("two_way", Boolean, nullable=False, default=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+search_log = Table(
+    "search_log",
+    metadata,
+    Column("recomm_id", String(ID_LENGTH), primary_key=True),
+    Column("query", Text, nullable=False),
+    Column("normalized", Text, nullable=False),
+    Column("user_id", String(ID_LENGTH)),
+    Column("results", Integer, nullable=False),
+    Column("fallback", String(32)),
+    Column("ts_ms", BigInteger, nullable=False),
+    Index("ix_search_log_ts", "ts_ms"),
+    Index("ix_search_log_normalized", "normalized"),
+)
+
+# shopping assistant (shopsense.assistant): conversation turns, the shop's knowledge documents, feedback
+assistant_turns = Table(
+    "assistant_turns",
+    metadata,
+    Column("turn_id", String(32), primary_key=True),
+    Column("session_id", String(ID_LENGTH), nullable=False),
+    Column("seq", Integer, nullable=False),  # 1, 2, … within the session
+    Column("user_id", String(ID_LENGTH), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("intent", String(48), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("handoff", Boolean, nullable=False),
+    Column("grounded", Boolean, nullable=False),  # False: clarifying question or no fact found
+    Column("state", Text),  # JSON: what a follow-up may refer to (items shown, search terms, aspect)
+    Index("ix_assistant_turns_session", "session_id", "seq"),
+)
+
+assistant_knowledge = Table(
+    "assistant_knowledge",
+    metadata,
+    Column("doc_id", String(ID_LENGTH), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("markdown", Text, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+assistant_feedback = Table(
+    "assistant_feedback",
+    metadata,
+    Column("feedback_id", String(32), primary_key=True),
+    Column("turn_id", String(32), nullable=False),
+    Column("rating", Integer, nullable=False),  # +1 thumbs up, -1 thumbs down
+    Column("comment", Text, nullable=False, default=""),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_assistant_feedback_turn", "turn_id"),
+)
