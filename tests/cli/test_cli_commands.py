@@ -267,3 +267,18 @@ def test_python_dash_m_runs_the_cli(real_runs: dict) -> None:
     assert run.returncode == 0, run.stderr
     for command in ("init", "import", "serve", "demo", "keys", "stats"):
         assert re.search(rf"│ {command}\b", run.stdout), (command, run.stdout)
+
+
+def test_train_takes_the_models_to_train(run_cli, database_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS_CSV)
+    _ok(run_cli("import", str(path), database_url=database_url))
+    output = _ok(run_cli("train", "--models", "popularity", database_url=database_url))
+    assert "trained popularity" in output and "itemknn" not in output
+    unknown = run_cli("train", "--models", "popularity,nope", database_url=database_url)
+    assert unknown.exit_code == 2 and "unknown model 'nope'" in unknown.output
+    db = open_database(database_url)
+    try:
+        assert [v.name for v in db.registry.versions() if v.active and v.name != "profiles"] == ["popularity"]
+    finally:
+        db.close()

@@ -88,14 +88,24 @@ def keys_revoke(ctx: typer.Context, key_id: str) -> None:
 
 
 @app.command()
-def train(ctx: typer.Context) -> None:
-    """Train every model on the event log and activate the new versions."""
-    from shopsense.pipeline.train import train_models
+def train(
+    ctx: typer.Context,
+    models: Annotated[
+        str | None,
+        typer.Option(help="comma-separated slots, e.g. popularity,itemknn,also_bought,blend [default: the first three]"),
+    ] = None,
+) -> None:
+    """Train the models on the event log and activate the new versions."""
+    from shopsense.pipeline.train import DEFAULT_MODELS, train_models
 
+    names = tuple(n.strip() for n in models.split(",") if n.strip()) if models else DEFAULT_MODELS
     settings = settings_of(ctx)
     db = open_db(ctx)
-    with console.status("training…"):
-        trained = train_models(db, settings)
+    with console.status(f"training {', '.join(names)}…"):
+        try:
+            trained = train_models(db, settings, names)
+        except ValueError as exc:  # an unknown model name or bad hyper-parameters
+            raise typer.BadParameter(str(exc), param_hint="--models") from None
     for t in trained:
         console.print(f"[green]trained[/green] {t.name} version {t.version}: {t.metrics}")
     db.close()
