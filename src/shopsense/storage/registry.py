@@ -41,7 +41,7 @@ class ModelRegistry:
     def register(self, name: str, version: str, path: Path, metrics: dict[str, Any], *, activate: bool = True) -> None:
         """Add a version; its ``created_ms`` is kept strictly after the previous one's, so order = registration."""
         table = model_versions
-        with self._engine.begin() as connection:
+        with self._engine.connect().execution_options(write_lock=True) as connection, connection.begin():
             latest = connection.execute(select(func.max(table.c.created_ms)).where(table.c.name == name)).scalar()
             stamp = max(now_ms(), (latest or 0) + 1)
             connection.execute(
@@ -55,7 +55,8 @@ class ModelRegistry:
     def activate(self, name: str, version: str) -> bool:
         """Make ``version`` the only active one; False (nothing changed) when it does not exist."""
         table = model_versions
-        with self._engine.begin() as connection:
+        # read then write: take SQLite's write lock up front, or a concurrent writer fails the upgrade at once
+        with self._engine.connect().execution_options(write_lock=True) as connection, connection.begin():
             exists = connection.execute(
                 select(table.c.version).where(table.c.name == name, table.c.version == version)
             ).first()
