@@ -43,7 +43,7 @@ def shop(db: Database, tmp_path: Path) -> Iterator[ShopApi]:
     build_shop(db, data_dir)
     _, admin = db.keys.create(Role.ADMIN, "test admin")
     _, client = db.keys.create(Role.CLIENT, "test client")
-    app = create_app(load_settings(env={}, data_dir=data_dir), db)
+    app = create_app(load_settings(env={}, data_dir=data_dir, text_recall=False), db)  # test_serving_content turns it on
     with TestClient(app, raise_server_exceptions=False) as http:
         yield ShopApi(http, db, {"X-API-Key": admin}, {"X-API-Key": client}, data_dir)
 

@@ -4,7 +4,8 @@
   item most similar to the recommendation under the item-item model (S[h, i], see ``models.itemknn``),
   or else the newest recent item of the same leaf category; "Picked for you from your recent activity"
   when neither exists;
-* neighbours: "Often bought with <title>" (also_bought / complete_basket), "Similar to <title>" (similar);
+* neighbours: "Often bought with <title>" (also_bought / complete_basket), "Similar to <title>" (similar,
+  and text neighbours anywhere);
 * popularity: "Popular in <category> this week" (or "Popular right now" without a category);
 * category: "Popular in <category>, which you browse"; new: "New in <category>" / "New arrival";
 * pinned: "Featured".
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from shopsense.serving.content import SOURCE as CONTENT
 from shopsense.serving.models import NEIGHBOURS
 from shopsense.serving.snapshot import Snapshot
 from shopsense.serving.sources import Proposal
@@ -82,7 +84,8 @@ def _reason(
         return f"Because you {user.acted_on(str(catalog.ids[anchor]))} {catalog.title(anchor)}"
     if proposal.kind == "neighbours":
         title = catalog.title(int(proposal.anchors[0])) if len(proposal.anchors) else "this item"
-        return f"Similar to {title}" if scenario == "similar" else f"Often bought with {title}"
+        similar = scenario == "similar" or proposal.source == CONTENT
+        return f"Similar to {title}" if similar else f"Often bought with {title}"
     if proposal.kind == "popularity":
         return f"Popular in {leaf} this week" if leaf else "Popular right now"
     if proposal.kind == "category":

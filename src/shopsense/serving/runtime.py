@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from shopsense.profiles.model import MODEL_NAME as PROFILE_MODEL
+from shopsense.search.dense import E5Encoder, EmbeddingCache
 from shopsense.serving.catalog import CatalogSnapshot
+from shopsense.serving.content import ContentIndex
 from shopsense.serving.experiments import Experiment, parse_experiment
 from shopsense.serving.impressions import ImpressionLog
 from shopsense.serving.models import ServedModel, load_artifact
@@ -35,8 +38,12 @@ class ServingUnavailable(RuntimeError):
 
 
 class Runtime:
-    def __init__(self, db: Database, *, refresh_seconds: float = 1.0) -> None:
+    def __init__(self, db: Database, *, refresh_seconds: float = 1.0, content_dir: Path | None = None) -> None:
+        """content_dir: where the catalogue's text embeddings are cached (shared with search, same texts);
+        None serves no text recall."""
         self.db = db
+        self.content_dir = content_dir
+        self._encoder = E5Encoder(num_threads=1)  # loads its model on first use only
         self.reads = ServingReads(db.engine)
         self.experiments = ExperimentStore(db.engine)
         self.impressions = ImpressionLog(ImpressionStore(db.engine))
@@ -95,9 +102,16 @@ class Runtime:
             unchanged = old is not None and same_catalog and old.rules == rules and old.experiments == experiments
             if unchanged and _versions(old.models) == _versions(models) and set(old.pinned) == set(pinned):
                 return False
-            self._snapshot = Snapshot(catalog, models, rules, experiments, pinned)
+            content = old.content if same_catalog else self._content(catalog)
+            self._snapshot = Snapshot(catalog, models, rules, experiments, pinned, content)
             self.last_error = None
             return True
+
+    def _content(self, catalog: CatalogSnapshot) -> ContentIndex | None:
+        """Text embeddings of ``catalog`` (only new or changed texts are encoded), when enabled."""
+        if self.content_dir is None:
+            return None
+        return ContentIndex.build(catalog, EmbeddingCache(self.content_dir, self._encoder))  # reread: search adds too
 
     def _rules(self) -> dict:
         stored = self.reads.scenario_rules()

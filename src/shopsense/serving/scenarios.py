@@ -2,8 +2,8 @@
 
 | scenario | for | sources (fused by ``rank.fuse``) |
 |---|---|---|
-| for_you | home feed | every personal model on the recent items, the user's categories, popularity |
-| similar | product page (``items=[the item]``) | item-item neighbours of the item, its category |
+| for_you | home feed | every personal model on the recent items, text neighbours of them, the user's categories, popularity |
+| similar | product page (``items=[the item]``) | item-item neighbours of the item, its text neighbours, its category |
 | also_bought | product page / after purchase | neighbours under the purchase-only model (else itemknn) |
 | complete_basket | cart (``items=`` the cart) | purchase neighbours of the cart, other categories first; popularity |
 | trending | anywhere | popularity, the user's categories |
@@ -12,8 +12,9 @@
 | shops | "shops for you" | for_you's candidates, summed per shop |
 
 A cold user (no recent item) gets popularity, the session's categories as soon as it has events, and
-the attribute boost of ``rules``; a new item (no events yet) is reachable at once through its category
-(``category``, ``new_arrivals``, ``similar``) before any model knows it.
+the attribute boost of ``rules``; a new item (no events yet) is reachable at once through its text
+embedding (``for_you``, ``similar``; :mod:`content`) and its category (``category``, ``new_arrivals``,
+``similar``) before any model knows it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from shopsense.serving.sources import Proposal
 from shopsense.serving.user import UserState, days_ago_ms
 
 NEW_ARRIVAL_DAYS = 30
+CONTENT_ANCHORS = 5  # the newest recent items whose text neighbours for_you adds
 
 
 class ScenarioError(ValueError):
@@ -59,8 +61,15 @@ class Scope:
         return next((self.models[s] for s in slots if s in self.models), None)
 
 
+def _content(scope: Scope, anchors: np.ndarray) -> list[Proposal]:
+    """Items whose text embeds near ``anchors`` (none when the runtime serves no text embeddings)."""
+    content = scope.snapshot.content
+    return [] if content is None or len(anchors) == 0 else [content.proposal(anchors, scope.depth)]
+
+
 def _for_you(scope: Scope) -> list[Proposal]:
-    return [*scope.personal(), sources.in_user_categories(scope.snapshot, scope.user, scope.depth),
+    return [*scope.personal(), *_content(scope, scope.user.recent_rows[:CONTENT_ANCHORS]),
+            sources.in_user_categories(scope.snapshot, scope.user, scope.depth),
             sources.popular(scope.snapshot, scope.depth)]  # fmt: skip
 
 
@@ -73,7 +82,8 @@ def _similar(scope: Scope) -> list[Proposal]:
     anchor = int(scope.anchors[0])
     leaf = scope.snapshot.catalog.leaf[anchor]
     same = scope.snapshot.category_top.get(leaf, np.empty(0, dtype=np.int64))[: scope.depth]
-    return [*_neighbours(scope, NEIGHBOURS), Proposal("content", "neighbours", same, scope.anchors[:1])]
+    return [*_neighbours(scope, NEIGHBOURS), *_content(scope, scope.anchors[:1]),
+            Proposal("category", "neighbours", same, scope.anchors[:1])]  # fmt: skip
 
 
 def _complete_basket(scope: Scope) -> list[Proposal]:
@@ -118,7 +128,7 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("for_you", _for_you, ScenarioRules(exclude_seen=True, source_weights={"popularity": 0.3, "category": 0.5})),
-        Scenario("similar", _similar, ScenarioRules(exclude_purchased_days=None, source_weights={"content": 0.3}), needs_items=True),
+        Scenario("similar", _similar, ScenarioRules(exclude_purchased_days=None, source_weights={"category": 0.3}), needs_items=True),
         Scenario("also_bought", lambda s: _neighbours(s, ALSO_BOUGHT, NEIGHBOURS), ScenarioRules(), needs_items=True),
         Scenario("complete_basket", _complete_basket, ScenarioRules(source_weights={"popularity": 0.1}), needs_items=True),
         Scenario("trending", _trending, ScenarioRules(exclude_purchased_days=None, source_weights={"category": 0.5})),

@@ -8,6 +8,7 @@ models, never a mixture and never a half-loaded one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from shopsense.serving.catalog import CatalogSnapshot
 from shopsense.serving.experiments import Experiment
 from shopsense.serving.models import POPULARITY, SUPPORT_SLOTS, ServedModel
 from shopsense.serving.rules import ScenarioRules
+
+if TYPE_CHECKING:  # content builds proposals, which read snapshots
+    from shopsense.serving.content import ContentIndex
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class Snapshot:
     rules: dict[str, ScenarioRules] = field(default_factory=dict)  # every scenario's rules (defaults + stored)
     experiments: tuple[Experiment, ...] = ()  # running ones
     pinned: dict[tuple[str, str], ServedModel] = field(default_factory=dict)  # (slot, version) named by a variant
+    content: ContentIndex | None = None  # text embeddings of the catalogue, when the runtime serves them
     popularity: np.ndarray = field(init=False)  # (n_catalogue,) p(i) = pop(i) / max pop ∈ [0, 1]
     by_popularity: np.ndarray = field(init=False)  # rows with p(i) > 0, most popular first
     category_top: dict[str, np.ndarray] = field(init=False)  # category -> its rows, most popular (then newest) first

@@ -27,7 +27,7 @@ from shopsense.storage.schema import ID_LENGTH
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):  # noqa: ANN201
-    runtime = Runtime(app.state.db)
+    runtime = new_runtime(app.state)
     await run_in_threadpool(runtime.start)
     app.state.serving = runtime
     try:
@@ -44,11 +44,18 @@ MAX_N = 100
 client = require(Role.CLIENT)
 
 
+def new_runtime(state: Any) -> Runtime:  # noqa: ANN401 - starlette's State
+    """A runtime over the app's database, with text recall (embeddings cached in the data dir) when enabled."""
+    settings = state.settings
+    content_dir = settings.data_dir / "search" / "embeddings" if settings.text_recall else None  # search's cache
+    return Runtime(state.db, content_dir=content_dir)
+
+
 def runtime_of(request: Request) -> Runtime:
     """The app's serving runtime (started by the lifespan; created here when an app runs without one)."""
     state = request.app.state
     if getattr(state, "serving", None) is None:
-        state.serving = Runtime(state.db)
+        state.serving = new_runtime(state)
     return state.serving
 
 
