@@ -50,6 +50,8 @@ class ContentIndex:
             return Proposal(SOURCE, "neighbours", np.empty(0, dtype=np.int64), anchors)
         query = self.vectors[anchors].sum(axis=0)
         query /= max(float(np.linalg.norm(query)), 1e-12)
-        rows = np.flatnonzero(self.has_text) if candidates is None else candidates[self.has_text[candidates]]
-        rows = rows[~np.isin(rows, anchors)]
-        return Proposal(SOURCE, "neighbours", best(rows, self.vectors[rows] @ query, depth), anchors)
+        scores = self.vectors @ query  # one pass over the matrix, no copy of its rows
+        scores[~self.has_text] = -np.inf
+        scores[anchors] = -np.inf
+        rows = np.arange(len(scores)) if candidates is None else candidates
+        return Proposal(SOURCE, "neighbours", best(rows, scores[rows], depth), anchors)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, Security
 from starlette.concurrency import run_in_threadpool
+from threadpoolctl import threadpool_limits
 
 from shopsense.service.auth import ADMIN, API_KEY_HEADER, CLIENT, require
 from shopsense.service.errors import ApiError
@@ -27,6 +28,8 @@ from shopsense.storage.schema import ID_LENGTH
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):  # noqa: ANN201
+    # requests are small matrix-vector products: BLAS threads would only spin between them, burning CPU
+    threadpool_limits(limits=1, user_api="blas")
     runtime = new_runtime(app.state)
     await run_in_threadpool(runtime.start)
     app.state.serving = runtime
