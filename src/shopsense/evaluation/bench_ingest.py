@@ -23,6 +23,7 @@ import httpx
 
 from shopsense.data.dataset import LoadedDataset
 from shopsense.ingest.importer import ImportSummary, import_dataset
+from shopsense.service.server import wait_until_ready
 from shopsense.storage import open_database
 from shopsense.storage.keys import Role
 
@@ -76,17 +77,6 @@ def _synthetic_batches(total: int, batch_size: int, run_id: str) -> list[bytes]:
     return bodies
 
 
-def _wait_ready(base: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server at {base} did not become ready")
-
-
 def bench_http_ingest(
     total_events: int = 100_000, batch_size: int = 500, clients: int = 4, port: int = 8765, database_url: str = ""
 ) -> HttpIngestResult:
@@ -103,7 +93,7 @@ def bench_http_ingest(
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(base, time.monotonic() + 30)
+            wait_until_ready(base, time.monotonic() + 30, server)
             bodies = _synthetic_batches(total_events, batch_size, run_id=f"b{time.time_ns()}")
             accepted = [0] * clients
             failures: list[str] = []

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 
 from shopsense.config import load_settings
@@ -34,6 +33,7 @@ from shopsense.data.loaders import load_dataset
 from shopsense.ingest.importer import import_dataset
 from shopsense.models.base import UserContext
 from shopsense.pipeline.train import load_events, train_models
+from shopsense.service.server import wait_until_ready
 from shopsense.serving.pipeline import RecommendationRequest, recommend
 from shopsense.serving.runtime import Runtime
 from shopsense.storage import Database, open_database
@@ -94,19 +94,6 @@ def measure_floor(db: Database, users: Sequence[str], k: int = 10) -> dict[str, 
     return floor
 
 
-def _wait_ready(base: str, deadline: float, server: subprocess.Popen) -> None:
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server at {base} did not become ready")
-
-
 def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time of a process (Linux /proc), None elsewhere."""
     try:
@@ -162,7 +149,7 @@ def bench_serve(
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(base, time.monotonic() + 120, server)
+            wait_until_ready(base, time.monotonic() + 120, server)
             progress("warming up…")
             _load(base, secret, paths_file, min(rate, 100), 3, server.pid)
             step = rate
