@@ -106,7 +106,7 @@ class Blend:
         maximised; holdout_users: the most users held out (a seeded sample); refit: fit the components
         again on everything after learning w; batch_size: users scored at once while learning."""
         components = dict(DEFAULT_COMPONENTS if components is None else components)
-        unknown = sorted(set(components) - set(RECOMMENDERS) | {self.name} & set(components))
+        unknown = sorted(name for name in components if name not in RECOMMENDERS or name == self.name)
         if not components or unknown:
             raise ValueError(f"components must name registered models other than blend; bad: {unknown or 'none given'}")
         if weights is not None and (
