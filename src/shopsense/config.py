@@ -41,6 +41,7 @@ class Settings:
     max_body_bytes: int = 2_000_000
     max_text_chars: int = 5_000  # review text, query, title ...
     text_recall: bool = True  # serve text-embedding neighbours (a new item is recommendable at once)
+    redis_url: str = ""  # empty: caches and rate limits live in each process (one server process)
     event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
 
     @property

@@ -11,6 +11,7 @@ from shopsense.config import Settings
 from shopsense.service.errors import install_error_handlers
 from shopsense.service.limits import BodySizeLimit
 from shopsense.service.routes import analytics, assistant, catalog, events, experiments, health, models, profiles, recommendations, search, segments
+from shopsense.sharedcache import open_shared_cache
 from shopsense.storage import Database, open_database
 from shopsense.web import pages
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.shared.close()
             if owned:
                 app.state.db.close()
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.shared = open_shared_cache(settings.redis_url)  # connects on first use
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
