@@ -68,6 +68,11 @@ def bench_serve_command(
     models: Annotated[str, typer.Option(help="models to train and serve, comma-separated")] = "popularity,itemknn,also_bought",
     sasrec_epochs: Annotated[int, typer.Option(min=1, help="epochs when sasrec is among --models")] = 5,
     port: Annotated[int, typer.Option()] = 8766,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="server worker processes")] = 1,
+    postgres_url: Annotated[
+        str | None, typer.Option(help="serve from a scratch database on this PostgreSQL server instead of SQLite")
+    ] = None,
+    redis_url: Annotated[str, typer.Option(help="share caches and rate limits through this Redis")] = "",
     out: Annotated[Path | None, typer.Option(help="write the figures as JSON here")] = None,
 ) -> None:
     """Serve Beauty-sized data with the real server and drive it with an open-loop HTTP load generator."""
@@ -77,11 +82,13 @@ def bench_serve_command(
         raise FileNotFoundError(f"no such file: {data}")
     names = [m.strip() for m in models.split(",") if m.strip()]
     result = bench_serve(
-        data, rate=rate, duration=duration, find_max=find_max, models=names, port=port,
+        data, rate=rate, duration=duration, find_max=find_max, models=names, port=port, workers=workers,
+        postgres_url=postgres_url, redis_url=redis_url,
         hyper_parameters={"sasrec": {"epochs": sasrec_epochs}}, progress=console.print,
     )  # fmt: skip
     setup = result.setup
-    console.print(f"{setup['items']:,} items, {setup['users']:,} users, {setup['events']:,} events; models {', '.join(names)}")
+    console.print(f"{setup['items']:,} items, {setup['users']:,} users, {setup['events']:,} events; models {', '.join(names)}; "
+                  f"{workers} worker(s) on {setup['database']}{' + Redis' if redis_url else ''}")
     floor = Table("floor (in-process)", "p50 ms", "p99 ms", title="bare top-k and pipeline, one request at a time")
     for what, t in result.floor.items():
         floor.add_row(what, f"{t['p50_ms']:.2f}", f"{t['p99_ms']:.2f}")

@@ -119,6 +119,9 @@ def serve(
     retrain_every: Annotated[
         str | None, typer.Option(help="also retrain in a separate process every interval (90s, 15m, 1h, 1d)")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="server processes sharing the port (PostgreSQL + Redis: docs/deploy.md)")
+    ] = 1,
 ) -> None:
     """Run the HTTP API (optionally retraining the models on a schedule without blocking it)."""
     from shopsense.pipeline.schedule import RetrainScheduler, parse_interval
@@ -132,7 +135,7 @@ def serve(
     if scheduler is not None:
         scheduler.start()
     try:
-        run_server(replace(settings, host=host or settings.host, port=port or settings.port), console)
+        run_server(replace(settings, host=host or settings.host, port=port or settings.port), console, workers=workers)
     finally:
         if scheduler is not None:
             scheduler.stop()

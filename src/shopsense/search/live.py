@@ -1,7 +1,8 @@
 """The search service over the live catalogue: builds the index from the database and keeps it fresh.
 
-Every ``check_seconds`` a request looks at the catalogue version (item count, newest ``updated_ms``); a
-change, a synonym edit (``invalidate``) or signals older than ``signals_seconds`` start a rebuild in a
+Every ``check_seconds`` a request looks at the index version (item count, newest ``updated_ms``, the
+synonym rules, the saved ranker's mtime), so an edit made through any server process or the CLI reaches
+every process; a change, ``invalidate`` or signals older than ``signals_seconds`` start a rebuild in a
 background thread while the previous snapshot keeps answering, then the new one is swapped in. Builds
 are incremental where it matters: analysed tokens are cached per item text, passage vectors per text
 hash on disk (``<data_dir>/search/embeddings``), so an upsert costs the re-analysis and encoding of the
@@ -55,7 +56,7 @@ def load_ranker(models_dir: Path) -> Ranker:
 
 @dataclass
 class Snapshot:
-    version: tuple[int, int]
+    version: tuple[int, ...]
     built_at: float
     search: ShopSearch
     suggester: Suggester
@@ -95,9 +96,14 @@ class SearchService:
         if now - self._checked >= self.check_seconds:
             self._checked = now
             old = self._snapshot
-            if self._stale or self.store.catalog_version() != old.version or now - old.built_at > self.signals_seconds:
+            if self._stale or self.version() != old.version or now - old.built_at > self.signals_seconds:
                 self._rebuild_in_background()
         return self._snapshot
+
+    def version(self) -> tuple[int, ...]:
+        """What the snapshot is built from: the store's index version and the saved ranker's mtime."""
+        model = ranker_dir(self.models_dir) / "model.txt"
+        return (*self.store.index_version(), model.stat().st_mtime_ns if model.exists() else 0)
 
     def wait(self) -> None:
         """Block until a running background rebuild is done (tests, CLI)."""
@@ -129,7 +135,7 @@ class SearchService:
 
     def build(self) -> Snapshot:
         """A fresh snapshot from the database (items, synonyms, clicks, sales, past queries, ranker)."""
-        version = self.store.catalog_version()
+        version = self.version()
         items: list[Item] = list(self.db.catalog.iter_items())
         docs = [SearchDoc.from_item(i) for i in items]
         past = self.store.past_queries()

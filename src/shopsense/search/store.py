@@ -60,11 +60,13 @@ class SearchStore:
                 ts_ms=now_ms() if ts_ms is None else ts_ms,
             ))  # fmt: skip
 
-    def catalog_version(self) -> tuple[int, int]:
-        """(item count, newest ``updated_ms``): changes whenever an item is added, replaced or flagged."""
+    def index_version(self) -> tuple[int, ...]:
+        """(item count, newest ``updated_ms``, synonym count, newest synonym id): changes whenever an item is
+        added, replaced or flagged or a synonym rule is added or deleted, by any server process."""
         with self._engine.connect() as connection:
             count, newest = connection.execute(select(func.count(), func.max(items.c.updated_ms))).one()
-        return int(count), int(newest or 0)
+            rules, last_rule = connection.execute(select(func.count(), func.max(search_synonyms.c.rule_id))).one()
+        return int(count), int(newest or 0), int(rules), int(last_rule or 0)
 
     def query_clicks(self) -> dict[str, Counter[str]]:
         """normalised query -> Counter(item_id -> clicks on that item in results of that query)."""

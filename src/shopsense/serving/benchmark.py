@@ -4,8 +4,9 @@
    198k events) and the models (``pipeline.train``), as a shop would have them.
 2. Floor: in this process, the time of one bare ``model.recommend(user, 10)`` per personal model, and of
    one whole pipeline call (no HTTP), over sampled users' real histories.
-3. ``shopsense serve`` starts as a separate process (uvicorn, one worker) in its own session, as a
-   daemon would run; after a warm-up, the load generator (``serving.loadgen``, another process, also
+3. ``shopsense serve`` starts as a separate process (uvicorn, one worker or ``workers`` processes, on
+   SQLite or on a scratch PostgreSQL database, optionally with Redis) in its own session, as a daemon
+   would run; after a warm-up, the load generator (``serving.loadgen``, another process, also
    in its own session) sends ``GET /v1/users/{id}/recommendations`` for
    sampled users at a fixed rate, open loop. With ``find_max`` the rate then steps up until p99 > 50 ms
    or an error (each step 15 s at most); the highest rate that kept p99 ≤ 50 ms, no errors, and the offered rate is the maximum
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ from shopsense.serving.pipeline import RecommendationRequest, recommend
 from shopsense.serving.runtime import Runtime
 from shopsense.storage import Database, open_database
 from shopsense.storage.keys import Role
+from shopsense.storage.scratch import scratch_postgres_database
 
 P99_LIMIT_MS = 50.0
 
@@ -95,12 +98,15 @@ def measure_floor(db: Database, users: Sequence[str], k: int = 10) -> dict[str, 
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), None elsewhere."""
+    """User + system CPU time of a process and its live child processes (the uvicorn workers; Linux
+    /proc), None elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def _load(base: str, secret: str, paths_file: Path, rate: float, duration: float, server_pid: int) -> dict[str, Any]:
@@ -121,10 +127,14 @@ def _load(base: str, secret: str, paths_file: Path, rate: float, duration: float
 def bench_serve(
     data: Path, *, fmt: str = "s3rec", rate: float = 200, duration: float = 30, find_max: bool = True,
     models: Sequence[str] = ("popularity", "itemknn", "also_bought"), hyper_parameters: dict | None = None,
-    port: int = 8766, users: int = 2000, progress: Callable[[str], None] = print,
+    port: int = 8766, users: int = 2000, workers: int = 1, postgres_url: str | None = None, redis_url: str = "",
+    progress: Callable[[str], None] = print,
 ) -> ServeBenchResult:  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="shopsense-bench-serve-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    """``postgres_url`` names a PostgreSQL server: the store is a scratch database on it (dropped after)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="shopsense-bench-serve-") as tmp,
+        scratch_postgres_database(postgres_url, prefix="bench") if postgres_url else nullcontext(f"sqlite:///{tmp}/bench.db") as url,
+    ):
         settings = load_settings(env={}, data_dir=Path(tmp), database_url=url)
         db = open_database(url)
         started = time.perf_counter()
@@ -135,16 +145,18 @@ def bench_serve(
         counts = db.catalog.counts()
         sample = np.random.default_rng(0).choice(sorted(load_events(db)["user_id"].unique()), users)
         setup = {"data": str(data), "events": summary.accepted, "items": counts["items"], "users": counts["users"],
-                 "models": {t.name: t.metrics for t in trained}, "setup_seconds": round(time.perf_counter() - started, 1)}  # fmt: skip
+                 "models": {t.name: t.metrics for t in trained}, "setup_seconds": round(time.perf_counter() - started, 1),
+                 "workers": workers, "database": db.backend, "redis": bool(redis_url)}  # fmt: skip
         progress("measuring the floor (bare model top-k, in-process pipeline)…")
         result = ServeBenchResult(setup, measure_floor(db, list(sample[:500])))
         _, secret = db.keys.create(Role.CLIENT, "bench")
         db.close()
         paths_file = Path(tmp) / "paths.txt"
         paths_file.write_text("".join(f"/v1/users/{u}/recommendations?scenario=for_you&n=10\n" for u in sample))
-        env = {**os.environ, "SHOPSENSE_DATA_DIR": tmp, "SHOPSENSE_DATABASE_URL": url}
+        env = {**os.environ, "SHOPSENSE_DATA_DIR": tmp, "SHOPSENSE_DATABASE_URL": url, "SHOPSENSE_REDIS_URL": redis_url,
+               "SHOPSENSE_RATE_LIMIT_PER_SECOND": "0"}  # one key drives the whole load: no per-key limit
         server = subprocess.Popen(
-            [sys.executable, "-m", "shopsense.cli", "serve", "--port", str(port)], env=env,
+            [sys.executable, "-m", "shopsense.cli", "serve", "--port", str(port), "--workers", str(workers)], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

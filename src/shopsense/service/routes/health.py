@@ -1,4 +1,6 @@
-"""Liveness and readiness probes (no key needed)."""
+"""Liveness and readiness probes (no key needed); ``process`` tells the server processes apart."""
+
+import os
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,4 +17,4 @@ def live() -> dict:
 def ready(request: Request) -> JSONResponse:
     db = request.app.state.db
     ok = db.is_ready()
-    return JSONResponse({"status": "ok" if ok else "unavailable", "database": db.backend}, status_code=200 if ok else 503)
+    return JSONResponse({"status": "ok" if ok else "unavailable", "database": db.backend, "process": os.getpid()}, status_code=200 if ok else 503)
