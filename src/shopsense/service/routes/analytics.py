@@ -32,7 +32,7 @@ def _cache(request: Request) -> AnalyticsCache:
     """The app's analytics cache, made on first use (a racing duplicate is harmless: one wins)."""
     state = request.app.state
     if getattr(state, "analytics_cache", None) is None:
-        state.analytics_cache = AnalyticsCache()
+        state.analytics_cache = AnalyticsCache(shared=state.shared)
     return state.analytics_cache
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
@@ -19,6 +21,7 @@ from shopsense.service.auth import ADMIN, CLIENT
 from shopsense.service.errors import ApiError
 
 router = APIRouter(prefix="/v1", tags=["search"])
+SHARED_SEARCH_TTL_S = 30.0  # click and sales signals are refreshed every minute anyway
 
 
 class ParsedQueryOut(BaseModel):
@@ -121,25 +124,39 @@ def search(
         raise _invalid("query.filters", str(exc)) from None
     search_service = service(request)
     snapshot = search_service.current()
-    profile = read_profile(request.app.state.db, user_id) if user_id else None
-    result = snapshot.search.search(
-        SearchRequest(q, user_id, parsed_filters, sort, page, n, personalization), Taste.of(profile)
-    )
+    ask = SearchRequest(q, user_id, parsed_filters, sort, page, n, personalization)
+    shared, key = request.app.state.shared, None
+    if user_id is None:  # the same answer for every shopper: shared by all server processes for a while
+        key = "search:" + hashlib.sha256(repr((snapshot.version, ask)).encode()).hexdigest()
+    cached = shared.get(key) if key else None
+    if cached is not None:
+        body = orjson.loads(cached)
+    else:
+        profile = read_profile(request.app.state.db, user_id) if user_id else None
+        body = _search_body(snapshot.search.search(ask, Taste.of(profile)), parsed_filters.as_dict(), ask)
+        if key:
+            shared.set(key, orjson.dumps(body), SHARED_SEARCH_TTL_S)
     recomm_id = uuid.uuid4().hex
-    search_service.store.log(LoggedSearch(recomm_id, q, result.parsed.normalized, user_id, result.total, result.fallback))
+    search_service.store.log(LoggedSearch(recomm_id, q, body["query"]["normalized"], user_id, body["total"], body["fallback"]))
+    return SearchOut(recomm_id=recomm_id, **body)
+
+
+def _search_body(result: SearchResult, filters: dict, ask: SearchRequest) -> dict:
+    """The response without its ``recomm_id`` (which is new for every request), as plain JSON data."""
     parsed = result.parsed
     constraints = {k: v for k, v in (("price_min", parsed.price_min), ("price_max", parsed.price_max),
                                      ("colors", parsed.colors)) if v}  # fmt: skip
-    return SearchOut(
-        recomm_id=recomm_id,
-        query=ParsedQueryOut(
-            text=parsed.text, normalized=parsed.normalized, language=parsed.language, corrected=parsed.corrected,
-            tokens=parsed.tokens, synonyms=parsed.synonyms, filters={**parsed_filters.as_dict(), **constraints},
-            categories=[{"category": c, "probability": round(p, 4)} for c, p in parsed.categories],
-        ),
-        items=[SearchHitOut(**hit.__dict__) for hit in result.hits],
-        total=result.total, page=page, n=n, sort=sort, facets=result.facets, fallback=result.fallback,
-    )  # fmt: skip
+    return {
+        "query": {
+            "text": parsed.text, "normalized": parsed.normalized, "language": parsed.language,
+            "corrected": parsed.corrected, "tokens": parsed.tokens, "synonyms": parsed.synonyms,
+            "filters": {**filters, **constraints},
+            "categories": [{"category": c, "probability": round(p, 4)} for c, p in parsed.categories],
+        },
+        "items": [hit.__dict__ for hit in result.hits],
+        "total": result.total, "page": ask.page, "n": ask.n, "sort": ask.sort, "facets": result.facets,
+        "fallback": result.fallback,
+    }  # fmt: skip
 
 
 @router.get("/suggest", response_model=SuggestOut, summary="Autocomplete from past queries and titles")
