@@ -130,6 +130,18 @@ def test_embedding_cache_encodes_each_text_once(tmp_path) -> None:
     assert np.dot(encoder.query("电钻"), first[1]) > np.dot(encoder.query("电钻"), first[0])  # cross-lingual
 
 
+def test_processes_sharing_an_embedding_cache_keep_each_others_vectors(tmp_path) -> None:
+    encoder = E5Encoder()
+    first, second = EmbeddingCache(tmp_path, encoder), EmbeddingCache(tmp_path, encoder)  # two server workers
+    mug = first.embed(["mug"])
+    drill = second.embed(["cordless drill"])  # saved after the first one: must not drop "mug"
+    reloaded = EmbeddingCache(tmp_path, encoder)
+    assert len(reloaded._hashes) == 2
+    np.testing.assert_array_equal(reloaded.embed(["mug", "cordless drill"]), np.vstack([mug, drill]))
+    np.save(tmp_path / "hashes.npy", reloaded._hashes[:1], allow_pickle=False)  # a pair torn by an old release
+    assert len(EmbeddingCache(tmp_path, encoder)._hashes) == 0  # re-encoded, never mismatched
+
+
 def test_hnsw_index_agrees_with_exact_search() -> None:
     from shopsense.search.dense import DenseIndex
 

@@ -4,19 +4,25 @@ Texts are embedded with the e5 prefixes (``query: `` / ``passage: ``); vectors h
 inner product is the cosine similarity (Wang et al., "Text Embeddings by Weakly-Supervised Contrastive
 Pre-training", 2022). Passage vectors are cached on disk by a 64-bit BLAKE2b hash of their text
 (``<cache_dir>/hashes.npy`` + ``vectors.npy``), so a corpus is encoded once and a changed item is
-re-encoded alone. Query vectors are kept in a small in-memory LRU cache: repeated queries skip the encoder.
+re-encoded alone. Several processes (server workers, the CLI) may share one cache: a save holds an
+exclusive ``flock`` on ``<cache_dir>/lock``, merges what others saved meanwhile, and replaces both files
+before releasing it; a load holds a shared lock, so the two files are always read as one pair. Query vectors are kept in a small in-memory LRU cache: repeated queries skip the encoder.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger("shopsense.search")
 Progress = Callable[[int, int], None]  # (done, total)
 ENCODE_BATCH = 128
 SAVE_EVERY = 2048
@@ -80,8 +86,8 @@ class EmbeddingCache:
         self._hashes = np.zeros(0, dtype=np.uint64)
         self._vectors = np.zeros((0, encoder.dim), dtype=np.float32)
         if self.folder is not None and (self.folder / "vectors.npy").exists():
-            self._hashes = np.load(self.folder / "hashes.npy", allow_pickle=False)
-            self._vectors = np.load(self.folder / "vectors.npy", allow_pickle=False)
+            with self._locked(fcntl.LOCK_SH):
+                self._hashes, self._vectors = self._read()
 
     def embed(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """(n, 384) float32 vectors of ``texts``; missing ones are encoded in batches, saved every
@@ -109,14 +115,38 @@ class EmbeddingCache:
         self._vectors = np.concatenate([self._vectors, vectors])
         self._save()
 
+    @contextmanager
+    def _locked(self, mode: int) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "lock", "a+b") as handle:
+            fcntl.flock(handle, mode)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _read(self) -> tuple[np.ndarray, np.ndarray]:
+        hashes = np.load(self.folder / "hashes.npy", allow_pickle=False)
+        vectors = np.load(self.folder / "vectors.npy", allow_pickle=False)
+        if len(hashes) != len(vectors):  # written by a release without the lock: start it again
+            log.warning("embedding cache %s is inconsistent (%d hashes, %d vectors); re-encoding",
+                        self.folder, len(hashes), len(vectors))
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, self.encoder.dim), dtype=np.float32)
+        return hashes, vectors
+
     def _save(self) -> None:
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for name, array in (("hashes", self._hashes), ("vectors", self._vectors)):
-            tmp = self.folder / f"{name}.tmp.npy"
-            np.save(tmp, array, allow_pickle=False)
-            os.replace(tmp, self.folder / f"{name}.npy")
+        with self._locked(fcntl.LOCK_EX):
+            if (self.folder / "vectors.npy").exists():  # keep what other processes saved meanwhile
+                theirs, their_vectors = self._read()
+                new = ~np.isin(theirs, self._hashes)
+                self._hashes = np.concatenate([self._hashes, theirs[new]])
+                self._vectors = np.concatenate([self._vectors, their_vectors[new]])
+            for name, array in (("hashes", self._hashes), ("vectors", self._vectors)):
+                tmp = self.folder / f"{name}.{os.getpid()}.tmp.npy"
+                np.save(tmp, array, allow_pickle=False)
+                os.replace(tmp, self.folder / f"{name}.npy")
 
 
 class DenseIndex:

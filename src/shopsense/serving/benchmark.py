@@ -76,9 +76,10 @@ def _timings(call: Callable[[], Any], repeat: int) -> dict[str, float]:
     return {"p50_ms": float(np.percentile(ms, 50)), "p99_ms": float(np.percentile(ms, 99)), "mean_ms": float(ms.mean())}
 
 
-def measure_floor(db: Database, users: Sequence[str], k: int = 10) -> dict[str, Any]:
-    """Bare top-k per personal model, and the in-process pipeline, over ``users`` (their real histories)."""
-    runtime = Runtime(db)
+def measure_floor(db: Database, users: Sequence[str], k: int = 10, content_dir: Path | None = None) -> dict[str, Any]:
+    """Bare top-k per personal model, and the in-process pipeline, over ``users`` (their real histories);
+    with ``content_dir`` the pipeline has text recall, and the catalogue's embeddings are cached there."""
+    runtime = Runtime(db, content_dir=content_dir)
     snapshot = runtime.snapshot
     contexts = []
     for user in users:
@@ -148,7 +149,11 @@ def bench_serve(
                  "models": {t.name: t.metrics for t in trained}, "setup_seconds": round(time.perf_counter() - started, 1),
                  "workers": workers, "database": db.backend, "redis": bool(redis_url)}  # fmt: skip
         progress("measuring the floor (bare model top-k, in-process pipeline)…")
-        result = ServeBenchResult(setup, measure_floor(db, list(sample[:500])))
+        # the server's text recall (when on) finds the catalogue's embeddings cached by this floor run
+        text_recall = load_settings().text_recall
+        setup["text_recall"] = text_recall
+        content_dir = Path(tmp) / "search" / "embeddings" if text_recall else None
+        result = ServeBenchResult(setup, measure_floor(db, list(sample[:500]), content_dir=content_dir))
         _, secret = db.keys.create(Role.CLIENT, "bench")
         db.close()
         paths_file = Path(tmp) / "paths.txt"
