@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -76,7 +77,7 @@ def test_health_needs_no_key(api) -> None:  # noqa: ANN001
     assert api.http.get("/health/live").json() == {"status": "ok"}
     ready = api.http.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ok", "database": api.db.backend}
+    assert ready.json() == {"status": "ok", "database": api.db.backend, "cache": "memory", "process": os.getpid()}
 
 
 def test_ready_is_503_when_the_schema_is_missing(database_url: str, tmp_path) -> None:  # noqa: ANN001
@@ -91,7 +92,7 @@ def test_ready_is_503_when_the_schema_is_missing(database_url: str, tmp_path) ->
             assert http.get("/health/live").status_code == 200
             ready = http.get("/health/ready")
             assert ready.status_code == 503
-            assert ready.json() == {"status": "unavailable", "database": bare.backend}
+            assert ready.json() == {"status": "unavailable", "database": bare.backend, "cache": "memory", "process": os.getpid()}
     finally:
         bare.close()
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
+
+from shopsense.storage.database import is_unavailable_error
 
 log = logging.getLogger("shopsense.service")
 
@@ -30,6 +35,15 @@ class ApiError(Exception):
 
 def error_body(status: int, message: str, details: list[Any] | None = None, code: str | None = None) -> dict:
     return {"error": {"code": code or _CODES.get(status, "error"), "message": message, "details": details or []}}
+
+
+async def send_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Answer with the error shape straight from ASGI middleware (before the app has read the request)."""
+    body = orjson.dumps(error_body(status, message))
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *(headers or [])]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
 
 
 def _respond(status: int, message: str, details: list[Any] | None = None, code: str | None = None) -> JSONResponse:
@@ -61,5 +75,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Also the last resort for errors raised in middleware (outside the handlers below)."""
+        if is_unavailable_error(exc):
+            return _database_unavailable(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _respond(500, "internal error; the server log has the details")
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        return _database_unavailable(request, exc) if is_unavailable_error(exc) else await _unexpected(request, exc)
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is down or restarting: a 503 the client may retry (the connection pool reconnects by
+    itself once it is back); any other database error stays a 500, since it is a bug."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+    body = error_body(503, "database unavailable; retry shortly", code="database_unavailable")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})

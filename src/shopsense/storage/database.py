@@ -14,7 +14,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from shopsense.storage.catalog import Catalog
 from shopsense.storage.events import EventStore
@@ -28,6 +29,34 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 class DatabaseURLError(ValueError):
     """The database URL names no supported backend."""
+
+
+# "Cannot serve now, try again" rather than "this statement is wrong": PostgreSQL SQLSTATE classes 08
+# (connection exception), 53 (insufficient resources), 57 (operator intervention: shutdown, crash
+# recovery, "cannot connect now"), 58 (system error); SQLite busy or locked past the busy timeout.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+_UNAVAILABLE_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
+def is_unavailable_error(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be used right now (down, restarting, connection lost,
+    no pooled connection free in time): the request may succeed when retried, so it is a 503, not a 500.
+
+    Takes SQLAlchemy's wrapped errors and the bare driver errors that ``engine.raw_connection()`` users
+    (the serving hot path) see.
+    """
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig
+    import psycopg  # a dependency; imported here so that SQLite-only processes never load it
+
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+        # sqlstate is None when no server answered (refused, closed mid-way)
+        return exc.sqlstate is None or exc.sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorname", "") in _UNAVAILABLE_SQLITE_ERRORS
 
 
 def normalise_url(url: str) -> str:

@@ -1,0 +1,10 @@
+"""Fault tests drive real processes with the kit in ``benchmarks/fault_kit.py`` (the same code as the scripts)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
