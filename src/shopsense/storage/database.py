@@ -111,7 +111,9 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # an unreachable host fails a request in seconds (503), not after the kernel's TCP timeout
+        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": 5}
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10, connect_args=timeout)
     raise DatabaseURLError(f"unsupported database backend {backend!r}: use sqlite:/// or postgresql://")
 
 
