@@ -74,7 +74,7 @@ def import_command(
     db = open_db(ctx)
     chunk = chunk_rows or settings.import_chunk_rows
     rejects_path = rejects or default_rejects_path(settings.data_dir, file)
-    limits = Limits(max_text_chars=settings.max_text_chars)
+    limits = Limits(max_text_chars=settings.max_text_chars, pseudonymize_key=settings.pseudonymize_key)
     started = time.perf_counter()
     with _progress() as bar:
         if fmt in DATASET_FORMATS:

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shopsense.cli.app import app, console, open_db, settings_of
+from shopsense.privacy.pseudonym import pseudonymize
 from shopsense.profiles.documents import read_profile
 from shopsense.profiles.export import FORMATS, export_profiles
 from shopsense.profiles.params import ProfileParams
@@ -108,7 +109,7 @@ def profile(
 ) -> None:
     """Show one user's profile."""
     db = open_db(ctx)
-    doc = read_profile(db, user_id)
+    doc = read_profile(db, pseudonymize(settings_of(ctx).pseudonymize_key, user_id))
     db.close()
     if doc is None:
         console.print(f"[red]error:[/red] no user {user_id!r}")

@@ -9,6 +9,7 @@ import pandas as pd
 from shopsense.ingest.validate import Limits, ValidatedBatch, validate_events
 from shopsense.profiles.incremental import apply_new_events
 from shopsense.storage import Database
+from shopsense.storage.privacy import UserDataStore
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 
@@ -34,13 +35,16 @@ def store_validated(
 
     The newly stored events (not the duplicates) are folded into their users' profiles at once, unless
     ``update_profiles`` is off: bulk imports rebuild all profiles in one batch pass afterwards instead.
+    Events of a deleted user dated before the deletion are rejected with that reason.
     """
     inserted = db.events.add(checked.valid)
     is_new = checked.valid["event_id"].isin(inserted)
+    refused = UserDataStore(db.engine).refusals(checked.valid[~is_new]) if not is_new.all() else pd.Series(dtype=str)
     if update_profiles:
         apply_new_events(db, checked.valid[is_new])
     status = pd.Series(REJECTED, index=rows, dtype="object")
     status[checked.valid.index[is_new.to_numpy()]] = ACCEPTED
     status[checked.valid.index[~is_new.to_numpy()]] = DUPLICATE
     status[checked.in_batch_duplicates] = DUPLICATE
-    return BatchOutcome(status=status, reasons=checked.rejected)
+    status[refused.index] = REJECTED
+    return BatchOutcome(status=status, reasons=pd.concat([checked.rejected, refused]) if len(refused) else checked.rejected)

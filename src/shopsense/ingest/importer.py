@@ -15,7 +15,7 @@ import csv
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from queue import Empty, Queue
 from typing import TypeVar
@@ -24,9 +24,11 @@ import pandas as pd
 
 from shopsense.data.dataset import LoadedDataset
 from shopsense.ingest.batch import ACCEPTED, DUPLICATE, REJECTED, store_validated
-from shopsense.ingest.readers import RawChunk, read_event_chunks
+from shopsense.ingest.readers import ImportFormatError, RawChunk, read_event_chunks
 from shopsense.ingest.validate import Limits, ValidatedBatch, validate_events
+from shopsense.privacy.pseudonym import pseudonymize
 from shopsense.storage import Database
+from shopsense.storage.privacy import UserDataStore
 
 SKIPPED = "skipped"
 _T = TypeVar("_T")
@@ -53,11 +55,24 @@ class ImportSummary:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
+class PartialImportError(ImportFormatError):
+    """The file turned out unreadable after some of its chunks were stored; ``summary`` says exactly which."""
+
+    def __init__(self, reason: ImportFormatError, summary: ImportSummary) -> None:
+        super().__init__(
+            f"{reason} (the {summary.rows:,} rows before it were imported: {summary.accepted:,} accepted, "
+            f"{summary.duplicate:,} duplicate, {summary.rejected:,} rejected; fix the file and import it again: "
+            "rows already stored count as duplicates)"
+        )
+        self.summary = summary
+
+
 class _RejectsWriter:
     """Writes ``row,status,reason`` lines for rejected and skipped rows, created on first use."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        path.unlink(missing_ok=True)  # an earlier import's rejects must not pass for this one's
         self._handle = None
         self._writer = None
 
@@ -147,6 +162,11 @@ def _run(
                 rejects.write(outcome.reasons, REJECTED)
             if progress:
                 progress(len(chunk.frame) + len(chunk.unparsable))
+    except ImportFormatError as exc:
+        if summary.rows:
+            summary.rejects_path = rejects.path if rejects.path.exists() else None
+            raise PartialImportError(exc, summary) from None
+        raise
     finally:
         rejects.close()
     summary.seconds = time.perf_counter() - started
@@ -186,8 +206,10 @@ def import_dataset(
     """Import a loaded real data set: catalogue and users first (upserts), then its events."""
     if dataset.items:
         db.catalog.upsert_items(dataset.items)
-    if dataset.users:
-        db.catalog.upsert_users(dataset.users)
+    if dataset.users:  # a deleted user is not stored again; new events of theirs, if any, make a bare row
+        found = [replace(u, user_id=pseudonymize(limits.pseudonymize_key, u.user_id)) for u in dataset.users]
+        deleted = UserDataStore(db.engine).tombstones(u.user_id for u in found)
+        db.catalog.upsert_users([u for u in found if u.user_id not in deleted])
     chunks = (
         RawChunk(dataset.events.iloc[start : start + chunk_rows], pd.Series(dtype="object"))
         for start in range(0, len(dataset.events), chunk_rows)

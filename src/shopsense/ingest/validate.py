@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -17,6 +17,7 @@ import orjson
 import pandas as pd
 
 from shopsense.domain import EVENT_TYPE_VALUES, EventType
+from shopsense.privacy.pseudonym import pseudonymize_all
 from shopsense.storage.events import EVENT_COLUMNS
 from shopsense.storage.schema import ID_LENGTH
 
@@ -39,6 +40,7 @@ _MAX_POSITION = 2**31 - 1
 class Limits:
     max_text_chars: int = 5_000
     max_context_bytes: int = 16_384
+    pseudonymize_key: str = field(default="", repr=False)  # secret: store valid user ids as keyed hashes
 
 
 @dataclass
@@ -213,5 +215,7 @@ def validate_events(batch: pd.DataFrame, limits: Limits = Limits(), now: datetim
         },
         index=index,
     )[ok][list(EVENT_COLUMNS)]  # fmt: skip
+    if limits.pseudonymize_key:  # the raw id was checked above; only its pseudonym goes on
+        valid = valid.assign(user_id=pseudonymize_all(limits.pseudonymize_key, valid["user_id"]))
     repeated = valid["event_id"].duplicated(keep="first")
     return ValidatedBatch(valid=valid[~repeated], rejected=rejected.astype(str), in_batch_duplicates=valid.index[repeated])

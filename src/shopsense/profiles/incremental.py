@@ -51,4 +51,4 @@ def _fold_into_profiles(db: Database, events: pd.DataFrame) -> None:
             )
         return documents
 
-    db.profiles.update(list(partial), fold)
+    db.profiles.update(list(partial), fold, known_users_only=True)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from shopsense.domain import Event, EventType
 from shopsense.storage.catalog import ensure_users
 from shopsense.storage.codec import from_ms, load_json, storable_id, to_ms
+from shopsense.storage.privacy import lock_for_insert, refused_rows
 from shopsense.storage.schema import events
 from shopsense.storage.sql import insert_tuples_new, stored_keys
 
@@ -63,17 +64,20 @@ class EventStore:
     def add(self, frame: pd.DataFrame) -> set[str]:
         """Store validated events (columns ``EVENT_COLUMNS``) in one transaction.
 
-        Events whose id is already stored are skipped. Returns the ids that were newly stored;
-        users seen for the first time get a bare user row in the same transaction.
+        Events whose id is already stored are skipped, and so are events of a deleted user dated before
+        the deletion (``storage.privacy``; ``UserDataStore.refusals`` says why). Returns the ids that were
+        newly stored; users seen for the first time get a bare user row in the same transaction.
         """
         if frame.empty:
             return set()
-        first_seen = frame.groupby("user_id", sort=False)["ts_ms"].min()
         ids = frame["event_id"].tolist()
         # the write lock is taken at BEGIN, so no one inserts between the duplicate check and the write
         with self._engine.connect().execution_options(write_lock=True) as connection, connection.begin():
+            lock_for_insert(connection)
             stored = stored_keys(connection, events, "event_id", ids)
             fresh = frame[~frame["event_id"].isin(stored)] if stored else frame
+            fresh = fresh[~refused_rows(connection, fresh)]
+            first_seen = fresh.groupby("user_id", sort=False)["ts_ms"].min()
             ensure_users(connection, {str(u): int(ms) for u, ms in first_seen.items()})
             insert_tuples_new(connection, events, EVENT_COLUMNS, _tuples(fresh))
         return set(fresh["event_id"])

@@ -12,7 +12,7 @@ from shopsense.storage.codec import dump_json, load_json, now_ms
 from shopsense.storage.schema import profiles, users
 
 _BATCH = 2_000
-_UPDATE_LOCK = 0x5350524F  # advisory lock key serialising profile updates on PostgreSQL ("SPRO")
+UPDATE_LOCK = 0x5350524F  # advisory lock key serialising profile updates (and user deletion) on PostgreSQL ("SPRO")
 Documents = dict[str, dict[str, Any]]
 
 
@@ -56,7 +56,9 @@ class ProfileStore:
         with self._engine.begin() as connection:
             _write(connection, documents)
 
-    def update(self, user_ids: Sequence[str], apply: Callable[[list[str], Documents], Documents]) -> None:
+    def update(
+        self, user_ids: Sequence[str], apply: Callable[[list[str], Documents], Documents], *, known_users_only: bool = False
+    ) -> None:
         """Read-modify-write the profiles of ``user_ids`` so that concurrent updates never lose one.
 
         ``apply(users, stored)`` gets the stored documents of ``users`` (absent ones missing) and returns
@@ -64,6 +66,8 @@ class ProfileStore:
         (SQLite: the write lock; PostgreSQL: a transaction advisory lock), the users whose stored text
         changed in between are applied again, and everything is written. The lock is held only for a
         re-read and the writes, so it does not serialise the work of concurrent ingest requests.
+        ``known_users_only`` drops the documents of users without a user row under the lock: a user deleted
+        while their new events were being folded in gets no profile back (see ``storage.privacy``).
         """
         wanted = sorted(set(user_ids))
         with self._engine.connect() as connection:
@@ -71,11 +75,14 @@ class ProfileStore:
         documents = apply(wanted, {uid: load_json(text, {}) for uid, text in seen.items()})
         with self._engine.connect().execution_options(write_lock=True) as connection, connection.begin():
             if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (_UPDATE_LOCK,))
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (UPDATE_LOCK,))
             now = _by_user(connection, profiles, "profile", wanted)
             changed = [uid for uid in wanted if now.get(uid) != seen.get(uid)]
             if changed:
                 documents.update(apply(changed, {uid: load_json(now[uid], {}) for uid in changed if uid in now}))
+            if known_users_only:
+                known = _by_user(connection, users, "user_id", list(documents))
+                documents = {uid: doc for uid, doc in documents.items() if uid in known}
             _write(connection, documents)
 
     def attributes(self, user_ids: Sequence[str]) -> dict[str, dict[str, Any]]:

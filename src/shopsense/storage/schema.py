@@ -212,3 +212,11 @@ assistant_feedback = Table(
     Column("created_ms", BigInteger, nullable=False),
     Index("ix_assistant_feedback_turn", "turn_id"),
 )
+
+# privacy (shopsense.privacy): one tombstone per deleted user; ingest refuses their events dated before it
+deleted_users = Table(
+    "deleted_users",
+    metadata,
+    Column("user_hash", String(64), primary_key=True),  # SHA-256 hex of the stored user id, not the id
+    Column("deleted_ms", BigInteger, nullable=False),
+)

@@ -17,6 +17,7 @@ from shopsense.assistant.products import CoPurchases
 from shopsense.assistant.store import KnowledgeDocument
 from shopsense.service.auth import ADMIN, CLIENT
 from shopsense.service.errors import ApiError
+from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.routes.recommendations import runtime_of
 from shopsense.service.routes.search import service as search_service
 
@@ -134,7 +135,7 @@ def chat(body: ChatIn, request: Request, _key=CLIENT) -> ChatOut:  # noqa: ANN00
     limit = request.app.state.settings.max_text_chars
     if len(body.message) > limit:
         raise ApiError(413, f"message is {len(body.message)} characters; the limit is {limit}")
-    reply = assistant_of(request).reply(body.user_id, body.session_id, body.message)
+    reply = assistant_of(request).reply(stored_user_id(request, body.user_id), body.session_id, body.message)
     return ChatOut(
         turn_id=reply.turn_id, answer=reply.answer, intent=reply.intent, confidence=reply.confidence,
         sources=[SourceOut(**vars(s)) for s in reply.sources], items=[ItemOut(**vars(i)) for i in reply.items],

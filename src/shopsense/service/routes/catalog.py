@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 
 from shopsense.service.auth import ADMIN, CLIENT
 from shopsense.service.errors import ApiError
+from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.schemas import (
     EventOut,
     ItemBatch,
@@ -55,7 +57,8 @@ def patch_item(item_id: str, flags: ItemFlags, request: Request, _key=ADMIN) -> 
 @router.put("/users", response_model=UpsertResult, summary="Insert or replace users (at most 1,000)")
 def put_users(batch: UserBatch, request: Request, _key=ADMIN) -> UpsertResult:  # noqa: ANN001
     _unique([u.user_id for u in batch.users], "user")
-    count = request.app.state.db.catalog.upsert_users([u.to_domain() for u in batch.users])
+    found = [replace(u.to_domain(), user_id=stored_user_id(request, u.user_id)) for u in batch.users]
+    count = request.app.state.db.catalog.upsert_users(found)
     return UpsertResult(upserted=count)
 
 

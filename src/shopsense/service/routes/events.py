@@ -14,13 +14,13 @@ from shopsense.ingest.batch import ingest_events
 from shopsense.ingest.validate import EVENT_FIELDS, Limits
 from shopsense.service.auth import CLIENT
 from shopsense.service.errors import ApiError
-from shopsense.service.schemas import EVENT_BATCH_SCHEMA, MAX_BATCH, EventBatchResult
+from shopsense.service.schemas import EVENT_BATCH_SCHEMA, EventBatchResult
 
 router = APIRouter(prefix="/v1", tags=["events"])
 _KNOWN = frozenset(EVENT_FIELDS)
 
 
-def _parse_batch(body: bytes) -> tuple[list[dict[str, Any]], dict[int, str]]:
+def _parse_batch(body: bytes, max_events: int) -> tuple[list[dict[str, Any]], dict[int, str]]:
     """The events as dicts, plus reasons for entries that are not event objects at all."""
     try:
         payload = orjson.loads(body)
@@ -34,8 +34,8 @@ def _parse_batch(body: bytes) -> tuple[list[dict[str, Any]], dict[int, str]]:
     events = payload["events"]
     if not isinstance(events, list):
         raise ApiError(422, "events must be a list")
-    if len(events) > MAX_BATCH:
-        raise ApiError(413, f"{len(events)} events in one batch; the limit is {MAX_BATCH}: split the batch")
+    if len(events) > max_events:
+        raise ApiError(413, f"{len(events)} events in one batch; the limit is {max_events}: split the batch")
     problems: dict[int, str] = {}
     for index, event in enumerate(events):
         if not isinstance(event, dict):
@@ -53,7 +53,8 @@ def _ingest(request: Request, events: list[dict[str, Any]], problems: dict[int, 
     settings = request.app.state.settings
     good = [i for i in range(len(events)) if i not in problems]
     frame = pd.DataFrame.from_records([events[i] for i in good], index=good, columns=list(EVENT_FIELDS))
-    outcome = ingest_events(request.app.state.db, frame, Limits(max_text_chars=settings.max_text_chars))
+    limits = Limits(max_text_chars=settings.max_text_chars, pseudonymize_key=settings.pseudonymize_key)
+    outcome = ingest_events(request.app.state.db, frame, limits)
     results = []
     for index, event in enumerate(events):
         event_id = event.get("event_id") if isinstance(event, dict) else None
@@ -74,5 +75,5 @@ def _ingest(request: Request, events: list[dict[str, Any]], problems: dict[int, 
     summary="Send a batch of events (at most 1,000, at most 2 MB)",
 )
 async def post_events(request: Request, _key=CLIENT) -> EventBatchResult:  # noqa: ANN001
-    events, problems = _parse_batch(await request.body())
+    events, problems = _parse_batch(await request.body(), request.app.state.settings.max_batch_events)
     return await run_in_threadpool(_ingest, request, events, problems)
