@@ -72,6 +72,15 @@ def test_vectorised_cooccurrence_agrees_with_the_reference() -> None:
         np.testing.assert_allclose(fast.toarray(), slow, rtol=1e-12, atol=1e-12)
 
 
+def test_cooccurrence_counts_longer_distances_after_one_without_pairs() -> None:
+    # a, b, a, b: at distance 2 every pair repeats an item, at distance 3 (a, b) counts again
+    events = log([("u", "a", 1.0, 0), ("u", "b", 1.0, 1), ("u", "a", 1.0, 2), ("u", "b", 1.0, 3)])
+    weights = events.weight.astype(float)
+    fast = windowed_cooccurrence(events, weights, window=3, distance_power=1.0, backward_weight=0.5)
+    slow = reference_cooccurrence(events, weights, window=3, distance_power=1.0, backward_weight=0.5)
+    np.testing.assert_allclose(fast.toarray(), slow)
+
+
 def test_similarity_is_the_asymmetric_cosine_and_scores_decay_with_history_age() -> None:
     # u: x then y; v: x then z then y; w: z alone.  window 1, symmetric counts
     events = log([

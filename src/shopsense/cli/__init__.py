@@ -11,7 +11,7 @@ from rich.text import Text
 def main() -> None:
     """Console entry point: known problems become one clear line and exit status 2, never a traceback."""
     from shopsense.cli import (  # noqa: F401 - importing registers the commands
-        analytics, assistant, bench, demo, importing, profiles, recommenders, search, segments, serving, store,
+        analytics, assistant, bench, demo, export, importing, profiles, recommenders, search, segments, serving, store, users,
     )
     from shopsense.cli.app import USER_ERRORS, app, console
 

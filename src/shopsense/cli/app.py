@@ -13,6 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from shopsense.config import Settings, SettingsError, load_settings
 from shopsense.ingest.readers import ImportFormatError
 from shopsense.pipeline.train import NothingToTrainError
+from shopsense.spark.export import ExportError
+from shopsense.spark.session import SparkUnavailableError
 from shopsense.storage import Database, DatabaseURLError, open_database
 
 app = typer.Typer(
@@ -26,7 +28,10 @@ bench_app = typer.Typer(help="Benchmarks that print their figures.", no_args_is_
 app.add_typer(keys_app, name="keys")
 app.add_typer(bench_app, name="bench")
 console = Console()
-USER_ERRORS = (ImportFormatError, DatabaseURLError, SettingsError, NothingToTrainError, FileNotFoundError, SQLAlchemyError)
+USER_ERRORS = (
+    ImportFormatError, DatabaseURLError, SettingsError, NothingToTrainError, FileNotFoundError, SQLAlchemyError,
+    ExportError, SparkUnavailableError,
+)  # fmt: skip
 
 
 def settings_of(ctx: typer.Context) -> Settings:

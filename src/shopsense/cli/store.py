@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,8 +12,14 @@ from rich.table import Table
 
 from shopsense import __version__
 from shopsense.cli.app import app, console, keys_app, open_db, redact, settings_of
-from shopsense.storage import open_database
+from shopsense.config import Settings
+from shopsense.storage import Database, open_database
 from shopsense.storage.keys import Role
+
+
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
 
 
 @app.command()
@@ -92,18 +100,40 @@ def train(
     ctx: typer.Context,
     models: Annotated[
         str | None,
-        typer.Option(help="comma-separated slots, e.g. popularity,itemknn,also_bought,blend [default: the first three]"),
+        typer.Option(help="comma-separated slots, e.g. popularity,itemknn,also_bought,blend (default: the first three; "
+                    "with --engine spark: popularity,itemknn,also_bought,als)"),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option(help="local: this process; spark: Spark jobs over a Parquet export (docs/spark.md)")
+    ] = Engine.local,
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL (--engine spark; default: local\\[2])")] = None,
+    events: Annotated[
+        Path | None, typer.Option(help="a Parquet export to train on (--engine spark; default: export the log now)")
     ] = None,
 ) -> None:
     """Train the models on the event log and activate the new versions."""
     from shopsense.pipeline.train import DEFAULT_MODELS, train_models
+    from shopsense.spark.export import ExportError
 
-    names = tuple(n.strip() for n in models.split(",") if n.strip()) if models else DEFAULT_MODELS
+    if engine is Engine.local and (events is not None or spark_master is not None):
+        raise typer.BadParameter("--events and --spark-master need --engine spark", param_hint="--engine")
+    if engine is Engine.spark:
+        from shopsense.spark.train import SPARK_MODELS, train_with_spark
+
+        def run(db: Database, s: Settings, names: tuple[str, ...]) -> list:
+            return train_with_spark(db, s, names, events=events, master=spark_master or "local[2]")
+
+        defaults = SPARK_MODELS
+    else:
+        defaults, run = DEFAULT_MODELS, train_models
+    names = tuple(n.strip() for n in models.split(",") if n.strip()) if models else defaults
     settings = settings_of(ctx)
     db = open_db(ctx)
-    with console.status(f"training {', '.join(names)}…"):
+    with console.status(f"training {', '.join(names)} ({engine.value})…"):
         try:
-            trained = train_models(db, settings, names)
+            trained = run(db, settings, names)
+        except ExportError:  # a folder that is not an event export: an error line, not a usage error
+            raise
         except ValueError as exc:  # an unknown model name or bad hyper-parameters
             raise typer.BadParameter(str(exc), param_hint="--models") from None
     for t in trained:

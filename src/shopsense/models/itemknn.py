@@ -59,9 +59,10 @@ def windowed_cooccurrence(
     user, item, weight = interactions.user[order], interactions.item[order], weights[order]
     counts = sp.csr_matrix((n_items, n_items), dtype=np.float64)
     for distance in range(1, window + 1):
-        pair = np.flatnonzero((user[:-distance] == user[distance:]) & (item[:-distance] != item[distance:]))
-        if len(pair) == 0:
+        same_user = user[:-distance] == user[distance:]
+        if not same_user.any():  # no user has more than ``distance`` events: no longer distances either
             break
+        pair = np.flatnonzero(same_user & (item[:-distance] != item[distance:]))
         earlier, later = item[pair], item[pair + distance]
         value = weight[pair] * weight[pair + distance] / distance**distance_power
         rows = np.concatenate([earlier, later])

@@ -64,8 +64,15 @@ class Popularity(ItemScorer):
             interactions.item, weights=decayed_weights(interactions, self.half_life_days),
             minlength=len(interactions.items),
         )  # fmt: skip
-        self.set_item_ids(interactions.items.ids)
-        self.scores = np.clip(totals, 0.0, None)
+        return self.set_popularity(interactions.items.ids, totals, item_features)
+
+    def set_popularity(
+        self, item_ids: np.ndarray, totals: np.ndarray, item_features: Mapping[str, Sequence[str]] | None = None
+    ) -> Self:
+        """``fit`` from the per-item Σ decayed weights ``totals`` ((n_items,) for ``item_ids``), computed here or
+        by another engine (``shopsense.spark``): pop(i) = max(0, totals), and the category memberships."""
+        self.set_item_ids(item_ids)
+        self.scores = np.clip(np.asarray(totals, dtype=np.float64), 0.0, None)
         features = item_features or {}
         labels = [sorted(set(features.get(str(i), ()))) for i in self.item_ids]
         self.categories = np.asarray(sorted({c for found in labels for c in found}), dtype=str)

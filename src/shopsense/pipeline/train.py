@@ -77,6 +77,14 @@ def _fit(name: str, events: pd.DataFrame, settings: Settings, db: Database, hype
     return model, interactions
 
 
+def publish(db: Database, settings: Settings, name: str, version: str, model: Any, metrics: dict) -> TrainedVersion:
+    """Save ``model`` as version ``version`` of slot ``name`` and register it, not yet active."""
+    path = settings.models_dir / name / version
+    model.save(path)
+    db.registry.register(name, version, path.resolve(), metrics, activate=False)
+    return TrainedVersion(name, version, path, metrics)
+
+
 def train_models(
     db: Database, settings: Settings, models: Sequence[str] = DEFAULT_MODELS,
     hyper_parameters: Mapping[str, Mapping[str, Any]] | None = None,
@@ -99,12 +107,9 @@ def train_models(
             if tuple(models) == DEFAULT_MODELS and name == "also_bought":
                 continue
             raise
-        path = settings.models_dir / name / version
-        model.save(path)
         metrics = {"interactions": len(interactions), "users": len(interactions.users), "items": len(interactions.items),
                    "fit_seconds": round(time.perf_counter() - started, 3)}  # fmt: skip
-        db.registry.register(name, version, path.resolve(), metrics, activate=False)
-        trained.append(TrainedVersion(name, version, path, metrics))
+        trained.append(publish(db, settings, name, version, model, metrics))
     for t in trained:
         db.registry.activate(t.name, t.version)
     return trained
