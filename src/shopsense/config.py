@@ -42,6 +42,9 @@ class Settings:
     max_text_chars: int = 5_000  # review text, query, title ...
     text_recall: bool = True  # serve text-embedding neighbours (a new item is recommendable at once)
     redis_url: str = ""  # empty: caches and rate limits live in each process (one server process)
+    pseudonymize_key: str = field(default="", repr=False)  # secret; set: user ids stored as keyed hashes (docs/privacy.md)
+    rate_limit_per_second: int = 1_000  # requests per API key (per client IP without a key); 0 = off
+    cors_origins: str = ""  # comma-separated origins a browser may call the API from; empty = no CORS headers
     event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))
 
     @property

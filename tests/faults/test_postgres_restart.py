@@ -40,6 +40,8 @@ def test_service_is_not_ready_while_postgres_is_down_and_recovers_by_itself(clus
         assert outage[load]["errors"].get("503", 0) > 0, figures
         assert not any(status.startswith("5") and status != "503" for status in outage[load]["errors"]), figures
     assert figures["unhandled_errors_logged"] == {}, figures
+    assert not figures["no_answer"], figures  # no connection dropped without an answer
+    assert figures["asgi_exceptions_logged"] == 0, figures  # every outage error was handled, none re-raised
 
     recovered = figures["recovered_after_pg_up_seconds"]
     assert all(s is not None and s <= RECOVERY_LIMIT_S for s in recovered.values()), figures

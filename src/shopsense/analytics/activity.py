@@ -59,8 +59,8 @@ def _timeline(log: EventLog) -> tuple[dict[str, Any], list[str]]:
         return {"period": "day", "counts": []}, []
     days = (bulk["high"] - bulk["low"]) / DAY_MS
     period = "day" if days <= 45 else "week" if days <= 200 else "month"
-    counts = log.rows(f"SELECT strftime(date_trunc('{period}', ts), '%Y-%m-%d') AS start, count(*) AS events "
-                      "FROM ev GROUP BY 1 ORDER BY 1")  # fmt: skip
+    counts = log.rows("SELECT strftime(date_trunc(?, ts), '%Y-%m-%d') AS start, count(*) AS events "
+                      "FROM ev GROUP BY 1 ORDER BY 1", [period])  # fmt: skip
     margin = 7 * DAY_MS
     stray = log.one("SELECT count(*) AS n FROM ev WHERE ts_ms < ? OR ts_ms > ?",
                     [bulk["low"] - margin, bulk["high"] + margin])["n"]  # fmt: skip

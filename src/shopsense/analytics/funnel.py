@@ -25,11 +25,11 @@ _CELLS = "funnel_cells"
 
 def _cells(log: EventLog, stages: list[str]) -> None:
     """One row per (user, session, category, day) with a flag per stage: every funnel is grouped from it."""
-    flags = ", ".join(f"bool_or(type = '{s}') AS s{i}" for i, s in enumerate(stages))
+    flags = ", ".join(f"bool_or(type = ?) AS s{i}" for i in range(len(stages)))
     log.connection.execute(
         f"CREATE OR REPLACE TEMP TABLE {_CELLS} AS SELECT user_id, session, category, ts::DATE AS day, {flags} "
         "FROM ev WHERE list_contains(?, type) GROUP BY ALL",
-        [stages],
+        [*stages, stages],
     )
 
 

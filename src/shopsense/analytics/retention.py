@@ -23,19 +23,19 @@ REPEAT_DEFINITION = (
 
 
 def _matrix(log: EventLog, period: str) -> dict[str, Any]:
-    rows = log.rows(f"""
+    rows = log.rows("""
         WITH people AS (
-            SELECT user_id, date_trunc('{period}', min(ts)) AS cohort FROM ev WHERE NOT anonymous GROUP BY 1
+            SELECT user_id, date_trunc($1, min(ts)) AS cohort FROM ev WHERE NOT anonymous GROUP BY 1
         ), active AS (
-            SELECT DISTINCT user_id, date_trunc('{period}', ts) AS period FROM ev WHERE NOT anonymous
-        ), last AS (SELECT date_trunc('{period}', max(ts)) AS period FROM ev)
+            SELECT DISTINCT user_id, date_trunc($1, ts) AS period FROM ev WHERE NOT anonymous
+        ), last AS (SELECT date_trunc($1, max(ts)) AS period FROM ev)
         SELECT strftime(p.cohort, '%Y-%m-%d') AS cohort,
-               date_diff('{period}', p.cohort, a.period) AS k,
-               date_diff('{period}', p.cohort, last.period) AS horizon,
+               date_diff($1, p.cohort, a.period) AS k,
+               date_diff($1, p.cohort, last.period) AS horizon,
                count(*) AS users
         FROM people p JOIN active a USING (user_id), last
         GROUP BY ALL ORDER BY cohort, k
-    """)  # fmt: skip
+    """, [period])  # fmt: skip
     cohorts: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = cohorts.setdefault(row["cohort"], {"cohort": row["cohort"], "active": [0] * (row["horizon"] + 1)})

@@ -169,8 +169,15 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a bad file
         raise ImportFormatError(f"{path.name}: cannot read as Parquet: {exc}") from None
     first_row = 1
-    for batch in parquet.iter_batches(batch_size=chunk_rows):
-        frame = batch.to_pandas()
+    batches = parquet.iter_batches(batch_size=chunk_rows)
+    while True:
+        try:
+            frame = next(batches).to_pandas()
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:  # a damaged page or column chunk
+            why = " ".join(str(exc).split())  # pyarrow's messages may span lines; an error here is one line
+            raise ImportFormatError(f"{path.name}: cannot read the Parquet rows from {first_row} on: {why}") from None
         frame.index = pd.RangeIndex(first_row, first_row + len(frame))
         first_row += len(frame)
         yield RawChunk(frame, pd.Series(dtype="object"))

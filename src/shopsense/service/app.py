@@ -5,12 +5,15 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from shopsense import __version__
 from shopsense.config import Settings
 from shopsense.service.errors import install_error_handlers
-from shopsense.service.limits import BodySizeLimit
-from shopsense.service.routes import analytics, assistant, catalog, events, experiments, health, models, profiles, recommendations, search, segments
+from shopsense.service.limits import BodySizeLimit, NoNulInUrl
+from shopsense.service.pseudonyms import PseudonymousUserIds
+from shopsense.service.ratelimit import RateLimit
+from shopsense.service.routes import analytics, assistant, catalog, events, experiments, health, models, profiles, recommendations, search, segments, users
 from shopsense.sharedcache import open_shared_cache
 from shopsense.storage import Database, open_database
 from shopsense.web import pages
@@ -41,8 +44,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     if db is not None:
         app.state.db = db
     install_error_handlers(app)
-    for module in (health, events, catalog, profiles, search, analytics, segments, recommendations, models, experiments, assistant):
+    for module in (health, events, catalog, profiles, search, analytics, segments, recommendations, models, experiments, assistant, users):
         app.include_router(module.router)
     pages.install(app)  # the storefront and the admin dashboard
+    app.add_middleware(PseudonymousUserIds, key=settings.pseudonymize_key)  # user ids in paths and queries
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(NoNulInUrl)
+    app.add_middleware(RateLimit, per_second=settings.rate_limit_per_second)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:  # outermost, so refusals (413, 429) carry the CORS headers too
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["X-API-Key", "Content-Type"])
     return app

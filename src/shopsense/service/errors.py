@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -81,9 +83,12 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _respond(500, "internal error; the server log has the details")
 
-    @app.exception_handler(SQLAlchemyError)
-    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
         return _database_unavailable(request, exc) if is_unavailable_error(exc) else await _unexpected(request, exc)
+
+    # SQLAlchemy's errors, and the drivers' own from the hot path's raw connections (storage/serving.py)
+    for database_error in (SQLAlchemyError, psycopg.Error, sqlite3.Error):
+        app.add_exception_handler(database_error, _database)
 
 
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -1,11 +1,11 @@
-"""ASGI middleware that refuses request bodies above a size limit with a 413 before the app reads them."""
+"""ASGI middleware for input the app must never see: bodies above a size limit (413) and NUL characters
+in the URL (422; PostgreSQL cannot store or even compare them, so every backend refuses them)."""
 
 from __future__ import annotations
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shopsense.service.errors import error_body
+from shopsense.service.errors import send_error
 
 
 class BodySizeLimit:
@@ -14,12 +14,7 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            error_body(413, f"request body larger than {self.max_bytes} bytes; split it into smaller batches")
-        )
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, 413, f"request body larger than {self.max_bytes} bytes; split it into smaller batches")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,6 +41,17 @@ class BodySizeLimit:
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive), send)
+
+
+class NoNulInUrl:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            await send_error(send, 422, "NUL characters (%00) are not allowed in the URL")
+            return
+        await self.app(scope, receive, send)
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:

@@ -27,16 +27,23 @@ _LATEST = datetime(2999, 12, 31, tzinfo=UTC)
 
 
 def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    return []
+    """Every string in a JSON value, keys included; iterative, so any nesting depth is fine."""
+    found, pending = [], [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            found.append(current)
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, (list, tuple)):
+            pending.extend(current)
+    return found
 
 
-class _Strict(BaseModel):
+class StrictIn(BaseModel):
+    """A request body: unknown fields, NUL characters and unstorable JSON are refused (422)."""
+
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="after")
@@ -56,7 +63,7 @@ class _Strict(BaseModel):
         return self
 
 
-class ItemIn(_Strict):
+class ItemIn(StrictIn):
     item_id: Id
     title: str = Field(min_length=1, max_length=1_000)
     description: str = Field(default="", max_length=20_000)
@@ -100,12 +107,12 @@ class ItemOut(BaseModel):
         return cls(**{**{f: getattr(item, f) for f in cls.model_fields if f != "category"}, "category": list(item.category)})
 
 
-class ItemFlags(_Strict):
+class ItemFlags(StrictIn):
     in_stock: bool | None = None
     hidden: bool | None = None
 
 
-class UserIn(_Strict):
+class UserIn(StrictIn):
     user_id: Id
     attributes: dict[str, Any] = Field(default_factory=dict, description="age band, gender, region … all optional")
     created_at: datetime | None = None
@@ -114,7 +121,7 @@ class UserIn(_Strict):
         return User(**self.model_dump())
 
 
-class ShopIn(_Strict):
+class ShopIn(StrictIn):
     shop_id: Id
     name: str = Field(default="", max_length=500)
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -123,15 +130,15 @@ class ShopIn(_Strict):
         return Shop(**self.model_dump())
 
 
-class ShopBatch(_Strict):
+class ShopBatch(StrictIn):
     shops: list[ShopIn] = Field(max_length=MAX_BATCH)
 
 
-class ItemBatch(_Strict):
+class ItemBatch(StrictIn):
     items: list[ItemIn] = Field(max_length=MAX_BATCH)
 
 
-class UserBatch(_Strict):
+class UserBatch(StrictIn):
     users: list[UserIn] = Field(max_length=MAX_BATCH)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from shopsense.profiles.documents import read_profile
@@ -19,6 +20,7 @@ from shopsense.search.store import LoggedSearch
 from shopsense.search.synonyms import SynonymRule
 from shopsense.service.auth import ADMIN, CLIENT
 from shopsense.service.errors import ApiError
+from shopsense.service.schemas import StrictIn
 
 router = APIRouter(prefix="/v1", tags=["search"])
 SHARED_SEARCH_TTL_S = 30.0  # click and sales signals are refreshed every minute anyway
@@ -64,9 +66,9 @@ class SuggestOut(BaseModel):
     suggestions: list[SuggestionOut]
 
 
-class SynonymIn(BaseModel):
+class SynonymIn(StrictIn):
     term: str = Field(min_length=1, max_length=200)
-    synonyms: list[str] = Field(min_length=1, max_length=50)
+    synonyms: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=50)
     two_way: bool = False
 
 
@@ -209,7 +211,7 @@ def add_synonym(rule: SynonymIn, request: Request, _key=ADMIN) -> SynonymOut:
 
 
 @router.delete("/search/synonyms/{rule_id}", status_code=204, summary="Delete a synonym rule")
-def delete_synonym(rule_id: int, request: Request, _key=ADMIN) -> None:
+def delete_synonym(request: Request, rule_id: int = Path(ge=1, le=2**31 - 1), _key=ADMIN) -> None:
     search_service = service(request)
     if not search_service.store.delete_synonym(rule_id):
         raise ApiError(404, f"no synonym rule {rule_id}")

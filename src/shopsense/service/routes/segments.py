@@ -26,14 +26,14 @@ from shopsense.segments.audience import (
 from shopsense.segments.rules import InvalidRule, Rule
 from shopsense.service.auth import ADMIN, CLIENT
 from shopsense.service.errors import ApiError
+from shopsense.service.schemas import StrictIn
 from shopsense.storage.segments import StoredSegment
 
 router = APIRouter(prefix="/v1", tags=["segments"])
 _RULE_DOC = "a rule tree: {all|any: [rules]}, {not: rule} or {field, op, value}; see shopsense.segments.rules"
 
 
-class SegmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SegmentIn(StrictIn):
     definition: Any = Field(description=_RULE_DOC)
     description: str = Field(default="", max_length=2_000)
 
@@ -128,9 +128,9 @@ def segment_users(
     name: str,
     request: Request,
     format: Literal["json", "csv"] = Query("json", description="json: this object; csv: a target list"),  # noqa: A002
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(1_000, ge=1, le=10_000),
-    fields: str = Query("", description="profile fields to include, comma-separated dotted paths"),
+    fields: str = Query("", max_length=2_000, description="profile fields to include, comma-separated dotted paths"),
     _key=CLIENT,  # noqa: ANN001
 ) -> Any:
     segment, rule = _stored(request, name)
