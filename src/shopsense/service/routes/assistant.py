@@ -6,7 +6,7 @@ import threading
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from shopsense.assistant.adapters import ServingRelated, ShopSearchFinder
 from shopsense.assistant.embeddings import Encoder
@@ -20,6 +20,7 @@ from shopsense.service.errors import ApiError
 from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.routes.recommendations import runtime_of
 from shopsense.service.routes.search import service as search_service
+from shopsense.service.schemas import StrictIn
 
 router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
 _building = threading.Lock()
@@ -32,8 +33,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-class ChatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ChatIn(StrictIn):
     user_id: str = _ID
     session_id: str = _ID
     message: str = Field(min_length=1, description="the shopper's message, Chinese or English")
@@ -68,16 +68,14 @@ class ChatOut(BaseModel):
     generator: str = Field(description="template, or the language model that worded the answer")
 
 
-class DocumentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DocumentIn(StrictIn):
     doc_id: str = _ID
     title: str = Field(default="", max_length=500)
     markdown: str = Field(min_length=1, max_length=1_000_000)
     _blank = field_validator("markdown")(_not_blank)
 
 
-class KnowledgeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class KnowledgeIn(StrictIn):
     documents: list[DocumentIn] = Field(min_length=1, max_length=500)
 
 
@@ -91,8 +89,7 @@ class KnowledgeOut(BaseModel):
     documents: list[DocumentOut]
 
 
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class FeedbackIn(StrictIn):
     turn_id: str = Field(min_length=1, max_length=32)
     rating: Literal["up", "down"]
     comment: str = Field(default="", max_length=2_000)
