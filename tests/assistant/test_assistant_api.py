@@ -91,6 +91,16 @@ def test_feedback_is_stored_and_thumbs_down_lists_the_turn(api: Api) -> None:
     assert_error(missing, 404, "not_found", "nope")
 
 
+def test_feedback_stays_out_of_the_behaviour_event_log(api: Api, db: Database) -> None:
+    """A thumb rates an answer, not an item: as a ``rating`` event it would train the recommenders (docs/assistant.md)."""
+    before = db.events.count()
+    for message, rating in (("how much is the Porcelain Teapot With Infuser?", "down"), ("how long does delivery take?", "up")):
+        turn_id = chat(api, message, session="fb-events")["turn_id"]
+        response = api.http.post("/v1/assistant/feedback", headers=api.client, json={"turn_id": turn_id, "rating": rating})
+        assert response.status_code == 201, response.text
+    assert db.events.count() == before
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

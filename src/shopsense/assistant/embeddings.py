@@ -24,7 +24,12 @@ def _key(text: str) -> int:
 
 
 class Encoder:
-    """``queries(texts)`` / ``passages(texts)`` -> (n, 384) float32; ``cache_dir=None`` keeps vectors in memory only."""
+    """``queries(texts)`` / ``passages(texts)`` -> (n, 384) float32; ``cache_dir=None`` keeps vectors in memory only.
+
+    Subclasses swap the model by overriding ``name`` and ``_encode`` (see :mod:`shopsense.assistant.minilm`).
+    """
+
+    name = "multilingual-e5-small"
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir

@@ -2,8 +2,9 @@
 out and that product's answers are ranked for it; the held-out question's own answer is the right one.
 
 Scored in the same run: plain BM25 (question vs answer, IDF over all answers), plain dense (e5 query vs
-e5 passage cosine), the assistant's unsupervised hybrid :func:`fuse`, and the learned
-:class:`AnswerRanker`, cross-fitted by product: products are split into 5 seeded folds and a fold's
+e5 passage cosine), the assistant's unsupervised hybrid :func:`fuse`, the plain cosine of the English
+``matcher`` encoder (all-MiniLM-L6-v2 when installed, else e5 again), and the learned :class:`AnswerRanker`
+over the matcher's vectors, cross-fitted by product: products are split into 5 seeded folds and a fold's
 held-out questions are ranked by a model trained only on the QA pairs of the other folds' products.
 """
 
@@ -23,7 +24,9 @@ from shopsense.data.assistant_sets import load_amazon_qa
 FOLDS = 5
 
 
-def bench_answers(path: Path, encoder: Encoder, *, seed: int = 0) -> dict:
+def bench_answers(path: Path, encoder: Encoder, matcher: Encoder | None = None, *, seed: int = 0) -> dict:
+    """``encoder``: e5 (dense and hybrid rows); ``matcher``: the ranker's encoder (default ``encoder``)."""
+    matcher = matcher or encoder
     pairs = load_amazon_qa(path)
     by_product: dict[str, list[int]] = {}
     for row, pair in enumerate(pairs):
@@ -35,6 +38,8 @@ def bench_answers(path: Path, encoder: Encoder, *, seed: int = 0) -> dict:
     fold_of = {product: n % FOLDS for n, product in enumerate(products)}
     index = HybridIndex([p.answer for p in pairs], encoder)  # BM25 over every answer + their e5 vectors
     questions = encoder.queries([p.question for p in pairs])  # (pairs, 384)
+    matched_questions = matcher.queries([p.question for p in pairs])  # (pairs, 384)
+    matched_answers = matcher.passages([p.answer for p in pairs])  # (pairs, 384)
 
     lexical = {}  # question row -> {answer row: BM25} over its own product's answers, computed once
     for rows in by_product.values():
@@ -43,15 +48,13 @@ def bench_answers(path: Path, encoder: Encoder, *, seed: int = 0) -> dict:
 
     def features(question_row: int, rows: list[int]) -> np.ndarray:
         scores = np.asarray([lexical[question_row][r] for r in rows])
-        return pair_features(questions[question_row], index.vectors[rows], scores)
+        return pair_features(matched_questions[question_row], matched_answers[rows], scores)
 
     rankers = []
     for fold in range(FOLDS):
         lists = [(row, rows) for rows in by_product.values() if len(rows) >= 2 and fold_of[pairs[rows[0]].product_id] != fold for row in rows]
-        x = np.concatenate([features(row, rows) for row, rows in lists])
-        y = np.concatenate([np.asarray([r == row for r in rows], dtype=np.int8) for row, rows in lists])
-        rankers.append(AnswerRanker(seed=seed).fit(x, y))
-    ranks: dict[str, list[int]] = {"bm25": [], "dense": [], "hybrid": [], "system": []}
+        rankers.append(AnswerRanker().fit([features(row, rows) for row, rows in lists], [rows.index(row) for row, rows in lists]))
+    ranks: dict[str, list[int]] = {"bm25": [], "dense": [], "hybrid": [], "matcher_dense": [], "system": []}
     for held, rows in tasks:
         order = [held] + [r for r in rows if r != held]  # the right answer first, for rank_of_first
         bm25 = np.asarray([lexical[held][r] for r in order])
@@ -59,10 +62,11 @@ def bench_answers(path: Path, encoder: Encoder, *, seed: int = 0) -> dict:
         ranks["bm25"].append(rank_of_first(bm25))
         ranks["dense"].append(rank_of_first(cosine))
         ranks["hybrid"].append(rank_of_first(fuse(bm25, cosine, index.lexical_weight)))
+        ranks["matcher_dense"].append(rank_of_first(matched_answers[order] @ matched_questions[held]))
         ranker = rankers[fold_of[pairs[held].product_id]]
         ranks["system"].append(rank_of_first(ranker.score(features(held, order))))
     sizes = np.asarray([len(rows) for _, rows in tasks])
     return {
         "products": len(tasks), "qa_pairs": len(pairs), "mean_candidates": float(sizes.mean()), "seed": seed,
-        "folds": FOLDS, **{name: mrr_and_recall_at_1(r) for name, r in ranks.items()},
+        "folds": FOLDS, "matcher": matcher.name, **{name: mrr_and_recall_at_1(r) for name, r in ranks.items()},
     }  # fmt: skip

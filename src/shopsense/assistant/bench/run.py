@@ -12,6 +12,7 @@ from shopsense.assistant.bench.dialogues import bench_dialogues
 from shopsense.assistant.bench.grounding import bench_grounding
 from shopsense.assistant.bench.intents import bench_intents
 from shopsense.assistant.embeddings import Encoder
+from shopsense.assistant.minilm import english_encoder
 
 PARTS = ("intents", "answers", "dialogues", "grounding")
 
@@ -32,9 +33,14 @@ class BenchData:
 def run_bench(data: BenchData, cache_dir: Path, parts: tuple[str, ...] = PARTS, *, seed: int = 0,
               progress: Callable[[str], None] = lambda _: None) -> dict:  # fmt: skip
     """Each part embeds into its own cache folder under ``cache_dir`` (vectors are computed once)."""
+
+    def answers() -> dict:  # e5 for the dense rows; the English matcher (MiniLM when installed) for the ranker
+        e5 = Encoder(cache_dir / "amazon_qa")
+        return bench_answers(data.amazon_qa, e5, english_encoder(e5, cache_dir / "amazon_qa"), seed=seed)
+
     steps = {
         "intents": lambda: bench_intents(data.bitext, Encoder(cache_dir / "bitext"), seed=seed),
-        "answers": lambda: bench_answers(data.amazon_qa, Encoder(cache_dir / "amazon_qa"), seed=seed),
+        "answers": answers,
         "dialogues": lambda: bench_dialogues(data.jddc_train, data.jddc_test, seed=seed),
         "grounding": lambda: bench_grounding(Encoder(cache_dir / "demo"), seed=seed),
     }
