@@ -1,9 +1,9 @@
-"""An API client over a fresh database of each backend, with one admin and one client key."""
+"""An API client over a fresh database of each backend, with one admin, one client and one storefront key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,14 +21,16 @@ class Api:
     db: Database
     admin: dict[str, str]  # headers carrying the admin key
     client: dict[str, str]  # headers carrying a client key
+    storefront: dict[str, str] = field(default_factory=dict)  # headers carrying a storefront key
 
 
 def make_api(db: Database, data_dir: Path) -> Iterator[Api]:
     settings = load_settings(env={}, data_dir=data_dir)
     _, admin = db.keys.create(Role.ADMIN, "test admin")
     _, client = db.keys.create(Role.CLIENT, "test client")
+    _, storefront = db.keys.create(Role.STOREFRONT, "test storefront")
     with TestClient(create_app(settings, db), raise_server_exceptions=False) as http:
-        yield Api(http, db, {"X-API-Key": admin}, {"X-API-Key": client})
+        yield Api(http, db, {"X-API-Key": admin}, {"X-API-Key": client}, {"X-API-Key": storefront})
 
 
 @pytest.fixture

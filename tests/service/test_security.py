@@ -1,7 +1,8 @@
 """Security properties checked over the whole app and the source tree.
 
 * Every route of ``create_app`` is classified in ``ROUTES`` (a new route fails the test until it is), and
-  each ``/v1`` route refuses a missing key (401) and, when admin-only, a client key (403).
+  each ``/v1`` route refuses a missing key (401), a storefront key unless it is a storefront route (403),
+  and a client key when it is admin-only (403).
 * API keys are stored only as SHA-256 hashes and compared in constant time.
 * SQL takes values only through bound parameters: no value spliced into SQL text.
 * Artifacts never unpickle: no pickle/joblib, ``np.load`` always with ``allow_pickle=False``.
@@ -19,12 +20,14 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 from starlette.routing import Mount
 
+from shopsense.storage.keys import Role
 from shopsense.storage.schema import api_keys
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "shopsense"
 
-PUBLIC, CLIENT, ADMIN = "public", "client", "admin"
-# Every route, every method: who may call it. Path parameters are written as in the app.
+PUBLIC, STOREFRONT, CLIENT, ADMIN = "public", "storefront", "client", "admin"
+# Every route, every method: the least role that may call it (admin > client > storefront; public needs no
+# key). STOREFRONT routes are what a shop page needs: its key is in every browser. Path parameters as in the app.
 ROUTES = {
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
@@ -41,9 +44,9 @@ ROUTES = {
     ("GET", "/web/vendor/plotly.min.js"): PUBLIC,
     ("GET", "/web/static"): PUBLIC,
     # events and catalogue
-    ("POST", "/v1/events"): CLIENT,
+    ("POST", "/v1/events"): STOREFRONT,
     ("PUT", "/v1/items"): ADMIN,
-    ("GET", "/v1/items/{item_id}"): CLIENT,
+    ("GET", "/v1/items/{item_id}"): STOREFRONT,
     ("PATCH", "/v1/items/{item_id}"): ADMIN,
     ("PUT", "/v1/users"): ADMIN,
     ("PUT", "/v1/shops"): ADMIN,
@@ -53,8 +56,8 @@ ROUTES = {
     ("DELETE", "/v1/users/{user_id}"): ADMIN,
     ("GET", "/v1/users/{user_id}/export"): ADMIN,
     # search
-    ("GET", "/v1/search"): CLIENT,
-    ("GET", "/v1/suggest"): CLIENT,
+    ("GET", "/v1/search"): STOREFRONT,
+    ("GET", "/v1/suggest"): STOREFRONT,
     ("GET", "/v1/analytics/search"): CLIENT,
     ("GET", "/v1/search/synonyms"): ADMIN,
     ("POST", "/v1/search/synonyms"): ADMIN,
@@ -69,9 +72,9 @@ ROUTES = {
     ("GET", "/v1/segments/{name}/users"): CLIENT,
     ("POST", "/v1/segments/preview"): CLIENT,
     # recommendations, rules, models, experiments
-    ("GET", "/v1/users/{user_id}/recommendations"): CLIENT,
-    ("GET", "/v1/items/{item_id}/similar"): CLIENT,
-    ("GET", "/v1/items/{item_id}/also_bought"): CLIENT,
+    ("GET", "/v1/users/{user_id}/recommendations"): STOREFRONT,
+    ("GET", "/v1/items/{item_id}/similar"): STOREFRONT,
+    ("GET", "/v1/items/{item_id}/also_bought"): STOREFRONT,
     ("GET", "/v1/scenarios"): CLIENT,
     ("PUT", "/v1/scenarios/{scenario}/rules"): ADMIN,
     ("GET", "/v1/models"): ADMIN,
@@ -83,11 +86,11 @@ ROUTES = {
     ("POST", "/v1/experiments/{experiment_id}/stop"): ADMIN,
     ("GET", "/v1/experiments/{experiment_id}/results"): CLIENT,
     # assistant
-    ("POST", "/v1/assistant/chat"): CLIENT,
+    ("POST", "/v1/assistant/chat"): STOREFRONT,
     ("PUT", "/v1/assistant/knowledge"): ADMIN,
     ("GET", "/v1/assistant/knowledge"): CLIENT,
     ("DELETE", "/v1/assistant/knowledge/{doc_id}"): ADMIN,
-    ("POST", "/v1/assistant/feedback"): CLIENT,
+    ("POST", "/v1/assistant/feedback"): STOREFRONT,
     ("GET", "/v1/assistant/unanswered"): CLIENT,
 }
 
@@ -116,7 +119,7 @@ def _call(api, method: str, path: str, headers: dict):  # noqa: ANN001, ANN202
 def test_every_route_is_classified(api) -> None:  # noqa: ANN001
     routes = app_routes(api.http.app)
     unclassified = sorted(routes - set(ROUTES))
-    assert not unclassified, f"classify these routes in ROUTES (public, client or admin): {unclassified}"
+    assert not unclassified, f"classify these routes in ROUTES (public, storefront, client or admin): {unclassified}"
     stale = set(ROUTES) - routes
     assert not stale, f"ROUTES lists routes the app does not have: {sorted(stale)}"
 
@@ -125,9 +128,17 @@ def test_v1_routes_need_a_key_and_admin_routes_an_admin_key(api, error_of) -> No
     routes = app_routes(api.http.app)
     v1 = sorted(r for r in routes if r[1].startswith("/v1/"))
     assert len(v1) > 40
+    assert sum(ROUTES[r] == STOREFRONT for r in v1) == 9  # widening what a browser's key may do is a decision
     for method, path in v1:
-        assert ROUTES.get((method, path)) in (CLIENT, ADMIN), (method, path)
+        assert ROUTES.get((method, path)) in (STOREFRONT, CLIENT, ADMIN), (method, path)
         error_of(_call(api, method, path, {}), 401, "unauthorized")
+        as_storefront = _call(api, method, path, api.storefront)
+        if ROUTES[method, path] == STOREFRONT:
+            assert as_storefront.status_code not in (401, 403), (method, path, as_storefront.text)
+        else:
+            needs = "admin key" if ROUTES[method, path] == ADMIN else "client or admin key"
+            message = error_of(as_storefront, 403, "forbidden", needs)["message"]
+            assert "storefront key" in message, (method, path, message)
         as_client = _call(api, method, path, api.client)
         if ROUTES[method, path] == ADMIN:
             error_of(as_client, 403, "forbidden", "admin key")
@@ -148,8 +159,9 @@ def test_the_admin_dashboard_is_useless_without_an_admin_key(api, error_of) -> N
     shell = api.http.get("/admin").text
     assert "ss_" not in shell, "no key of any kind may be rendered into the dashboard page"
     store = api.http.get("/").text
-    storefront_key = re.search(r"ss_[0-9a-f]{12}_[\w-]+", store).group(0)  # the storefront's own client key
+    storefront_key = re.search(r"ss_[0-9a-f]{12}_[\w-]+", store).group(0)  # the storefront's own key
     assert storefront_key not in shell
+    assert api.db.keys.authenticate(storefront_key).role is Role.STOREFRONT
     # the dashboard signs in by calling an admin-only route; the public storefront key is refused there
     error_of(api.http.get("/v1/models", headers={"X-API-Key": storefront_key}), 403, "forbidden")
     error_of(api.http.get("/v1/models"), 401, "unauthorized")
@@ -157,7 +169,7 @@ def test_the_admin_dashboard_is_useless_without_an_admin_key(api, error_of) -> N
 
 
 def test_keys_are_stored_hashed_and_compared_in_constant_time(api) -> None:  # noqa: ANN001
-    secrets = [api.admin["X-API-Key"], api.client["X-API-Key"]]
+    secrets = [api.admin["X-API-Key"], api.client["X-API-Key"], api.storefront["X-API-Key"]]
     with api.db.engine.connect() as connection:
         rows = connection.execute(select(api_keys)).all()
     stored = " ".join(str(value) for row in rows for value in row)

@@ -136,7 +136,7 @@ def test_admin_needs_a_key_and_every_tab_renders_without_console_errors(tab: Tab
     page = tab.open("/admin")
     storefront = httpx.get(f"{server.url}/").text
     assert admin not in page.content() and admin not in storefront
-    page.locator("#admin-key").fill(re.search(r'"api_key": "([^"]+)"', storefront).group(1))  # a client key
+    page.locator("#admin-key").fill(re.search(r'"api_key": "([^"]+)"', storefront).group(1))  # the storefront key
     page.locator("#login button").click()
     expect(page.locator("#login-error")).to_contain_text("admin key")
     assert [e for e in tab.errors if "403" not in e] == []  # the browser logs the refused call itself

@@ -1,4 +1,4 @@
-"""The page routes without a browser: the storefront's client key, the admin page's lack of one, languages, assets."""
+"""The page routes without a browser: the storefront's key, the admin page's lack of one, languages, assets."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def config_of(html: str) -> dict:
     return json.loads(re.search(r'<script id="config" type="application/json">(.*?)</script>', html).group(1))
 
 
-def test_the_storefront_carries_a_reused_client_key_and_the_admin_page_none(http: TestClient, db: Database, tmp_path: Path) -> None:
+def test_the_storefront_carries_a_reused_storefront_key_and_the_admin_page_none(http: TestClient, db: Database, tmp_path: Path) -> None:
     first = config_of(http.get("/").text)["api_key"]
-    assert db.keys.authenticate(first).role is Role.CLIENT
+    assert db.keys.authenticate(first).role is Role.STOREFRONT
     assert config_of(http.get("/product/A1").text)["api_key"] == first  # reused, not one key per page
     stored = tmp_path / "data" / "storefront-key"
     assert stored.read_text() == first and stored.stat().st_mode & 0o777 == 0o600
@@ -36,7 +36,37 @@ def test_the_storefront_carries_a_reused_client_key_and_the_admin_page_none(http
 
     db.keys.revoke(db.keys.authenticate(first).key_id)
     second = config_of(http.get("/cart").text)["api_key"]
-    assert second != first and db.keys.authenticate(second).role is Role.CLIENT
+    assert second != first and db.keys.authenticate(second).role is Role.STOREFRONT
+
+
+def test_the_storefront_key_reads_no_shopper_data(http: TestClient) -> None:
+    key = {"X-API-Key": config_of(http.get("/").text)["api_key"]}
+    for path in ("/v1/users/u1/profile", "/v1/users/u1/events", "/v1/analytics/overview", "/v1/segments",
+                 "/v1/analytics/search", "/v1/assistant/unanswered", "/v1/experiments"):  # fmt: skip
+        refused = http.get(path, headers=key)
+        assert refused.status_code == 403 and "storefront key" in refused.json()["error"]["message"], path
+    assert http.post("/v1/segments/preview", json={"definition": {}}, headers=key).status_code == 403
+    assert http.get("/v1/suggest?q=a", headers=key).status_code == 200
+
+
+def test_a_client_key_left_in_the_storefront_file_is_revoked_and_replaced_at_start(db: Database, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    old, legacy = db.keys.create(Role.CLIENT, "storefront")  # what an older version kept there
+    (data_dir / "storefront-key").write_text(legacy)
+    with TestClient(create_app(load_settings(env={}, data_dir=data_dir), db)):  # starting is enough: no page loaded
+        assert db.keys.authenticate(legacy) is None
+        stored = (data_dir / "storefront-key").read_text()
+        assert db.keys.authenticate(stored).role is Role.STOREFRONT
+        assert (data_dir / "storefront-key").stat().st_mode & 0o777 == 0o600
+        assert [k.revoked for k in db.keys.list() if k.key_id == old.key_id] == [True]
+    with TestClient(create_app(load_settings(env={}, data_dir=data_dir), db)) as again:  # a storefront key stays
+        assert (data_dir / "storefront-key").read_text() == stored == config_of(again.get("/").text)["api_key"]
+
+
+def test_a_store_that_never_served_the_storefront_gets_no_key_at_start(db: Database, tmp_path: Path) -> None:
+    with TestClient(create_app(load_settings(env={}, data_dir=tmp_path / "data"), db)):
+        assert db.keys.list() == [] and not (tmp_path / "data" / "storefront-key").exists()
 
 
 def test_pages_know_their_item_and_speak_the_chosen_language(http: TestClient) -> None:

@@ -62,7 +62,8 @@ def stats(ctx: typer.Context) -> None:
 @keys_app.command("create")
 def keys_create(
     ctx: typer.Context,
-    role: Annotated[Role, typer.Option(help="admin: catalogue, config and deletes; client: events and reads")],
+    role: Annotated[Role, typer.Option(help="admin: catalogue, config and deletes; client: events and reads (a server's "
+                                       "key); storefront: only what a shop page needs (a key browsers see)")],
     name: Annotated[str, typer.Option(help="a label to recognise the key by")] = "",
 ) -> None:
     """Create an API key; the secret is printed once and stored only as a hash."""

@@ -154,6 +154,7 @@ class Runtime:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.impressions.flush()
+        self.reads.close()
 
 
 def _versions(models: dict[str, ServedModel]) -> dict[str, str]:

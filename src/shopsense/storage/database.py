@@ -117,6 +117,17 @@ def create_db_engine(url: str) -> Engine:
     raise DatabaseURLError(f"unsupported database backend {backend!r}: use sqlite:/// or postgresql://")
 
 
+def hot_read_engine(engine: Engine) -> Engine:
+    """For per-request reads: PostgreSQL gets its own small pool in autocommit mode without a ping on
+    checkout (the caller retries a read once on a dropped connection; see ``storage.serving``); SQLite
+    reads are local calls already, so the engine itself is returned."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    timeout = {} if "connect_timeout" in engine.url.query else {"connect_timeout": 5}
+    return create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args=timeout)  # fmt: skip
+
+
 _MIGRATION_LOCK = 7_317_001  # PostgreSQL advisory lock key: one migrator at a time
 
 

@@ -21,8 +21,18 @@ from shopsense.storage.schema import api_keys
 
 
 class Role(str, enum.Enum):
+    """Who may do what; each role may do everything the roles below it may (docs/security.md#scopes).
+
+    The column is a plain string (``api_keys.role``, ``String(16)``): a new role needs no migration.
+    """
+
     ADMIN = "admin"  # catalogue, configuration, deletes, and everything a client may do
-    CLIENT = "client"  # events in, results out
+    CLIENT = "client"  # a server-side integration: events in, results out, profiles, analytics, segments
+    STOREFRONT = "storefront"  # a key a browser sees: events, items, search, recommendations, the assistant's chat
+
+
+#: How much each role may do: a route that needs ``role`` accepts keys whose rank is at least ``RANK[role]``.
+RANK = {Role.STOREFRONT: 0, Role.CLIENT: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True)

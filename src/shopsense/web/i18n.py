@@ -11,6 +11,8 @@ _TEXTS: dict[str, tuple[str, str]] = {  # key: (English, Chinese)
     "search": ("Search", "搜索"),
     "shopper": ("Shopper", "顾客"),
     "new_shopper": ("New shopper", "新顾客"),
+    "other_shopper": ("Another shopper", "其他顾客"),
+    "shopper_id": ("Shopper id (a user id from the dashboard's profiles)", "顾客 ID（可在后台的用户画像中找到）"),
     "cart": ("Cart", "购物车"),
     "for_you": ("For you", "为你推荐"),
     "trending": ("Trending now", "热门商品"),

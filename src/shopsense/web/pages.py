@@ -6,6 +6,7 @@ comes from the public API, fetched by the page's JavaScript.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -17,11 +18,20 @@ from starlette.concurrency import run_in_threadpool
 
 from shopsense.service.errors import ApiError
 from shopsense.web.i18n import TEXTS, language_of
-from shopsense.web.keys import storefront_key
+from shopsense.web.keys import replace_legacy_storefront_key, storefront_key
 
 _HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=_HERE / "templates")
-router = APIRouter(include_in_schema=False)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):  # noqa: ANN201
+    # an older version kept a client key for the storefront: revoke and replace it before serving any page
+    await run_in_threadpool(replace_legacy_storefront_key, app.state.db, app.state.settings.data_dir)
+    yield
+
+
+router = APIRouter(include_in_schema=False, lifespan=lifespan)
 STORE_PAGES = {"/": "home", "/search": "search", "/cart": "cart"}
 
 

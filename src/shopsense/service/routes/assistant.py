@@ -15,7 +15,7 @@ from shopsense.assistant.knowledge import split_sections
 from shopsense.assistant.options import AssistantOptions
 from shopsense.assistant.products import CoPurchases
 from shopsense.assistant.store import KnowledgeDocument
-from shopsense.service.auth import ADMIN, CLIENT
+from shopsense.service.auth import ADMIN, CLIENT, STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.routes.recommendations import runtime_of
@@ -128,7 +128,7 @@ def assistant_of(request: Request) -> Assistant:
 
 
 @router.post("/chat", response_model=ChatOut, summary="Ask the shopping assistant")
-def chat(body: ChatIn, request: Request, _key=CLIENT) -> ChatOut:  # noqa: ANN001
+def chat(body: ChatIn, request: Request, _key=STOREFRONT) -> ChatOut:  # noqa: ANN001
     limit = request.app.state.settings.max_text_chars
     if len(body.message) > limit:
         raise ApiError(413, f"message is {len(body.message)} characters; the limit is {limit}")
@@ -169,7 +169,7 @@ def delete_knowledge(doc_id: str, request: Request, _key=ADMIN) -> None:  # noqa
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201, summary="Thumbs up or down on an answer")
-def feedback(body: FeedbackIn, request: Request, _key=CLIENT) -> FeedbackOut:  # noqa: ANN001
+def feedback(body: FeedbackIn, request: Request, _key=STOREFRONT) -> FeedbackOut:  # noqa: ANN001
     store = assistant_of(request).store
     if store.get_turn(body.turn_id) is None:
         raise ApiError(404, f"no assistant turn {body.turn_id!r}")

@@ -1,4 +1,4 @@
-"""Catalogue routes: batch upserts of items and users (admin), item reads and a user's events (client)."""
+"""Catalogue routes: batch upserts of items and users (admin), item reads (storefront) and a user's events (client)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 
-from shopsense.service.auth import ADMIN, CLIENT
+from shopsense.service.auth import ADMIN, CLIENT, STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.schemas import (
@@ -39,7 +39,7 @@ def put_items(batch: ItemBatch, request: Request, _key=ADMIN) -> UpsertResult:  
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)
-def get_item(item_id: str, request: Request, _key=CLIENT) -> ItemOut:  # noqa: ANN001
+def get_item(item_id: str, request: Request, _key=STOREFRONT) -> ItemOut:  # noqa: ANN001
     item = request.app.state.db.catalog.get_item(item_id)
     if item is None:
         raise ApiError(404, f"no item {item_id!r}")

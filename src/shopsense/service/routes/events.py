@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shopsense.ingest.batch import ingest_events
 from shopsense.ingest.validate import EVENT_FIELDS, Limits
-from shopsense.service.auth import CLIENT
+from shopsense.service.auth import STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.schemas import EVENT_BATCH_SCHEMA, EventBatchResult
 
@@ -74,6 +74,6 @@ def _ingest(request: Request, events: list[dict[str, Any]], problems: dict[int, 
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EVENT_BATCH_SCHEMA}}}},
     summary="Send a batch of events (at most 1,000, at most 2 MB)",
 )
-async def post_events(request: Request, _key=CLIENT) -> EventBatchResult:  # noqa: ANN001
+async def post_events(request: Request, _key=STOREFRONT) -> EventBatchResult:  # noqa: ANN001
     events, problems = _parse_batch(await request.body(), request.app.state.settings.max_batch_events)
     return await run_in_threadpool(_ingest, request, events, problems)

@@ -18,7 +18,7 @@ from shopsense.search.personalize import Taste
 from shopsense.search.shop import SORTS, SearchRequest
 from shopsense.search.store import LoggedSearch
 from shopsense.search.synonyms import SynonymRule
-from shopsense.service.auth import ADMIN, CLIENT
+from shopsense.service.auth import ADMIN, CLIENT, STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.schemas import StrictIn
 
@@ -114,7 +114,7 @@ def search(
     page: int = Query(1, ge=1, le=1000),
     n: int = Query(20, ge=1, le=100),
     personalization: float = Query(1.0, ge=0.0, le=10.0, description="strength of the personal re-ranking; 0 = off"),
-    _key=CLIENT,
+    _key=STOREFRONT,
 ) -> SearchOut:
     if not q.strip():
         raise _invalid("query.q", "the query is blank")
@@ -166,7 +166,7 @@ def suggest(
     request: Request,
     q: str = Query(min_length=1, max_length=200),
     n: int = Query(10, ge=1, le=50),
-    _key=CLIENT,
+    _key=STOREFRONT,
 ) -> SuggestOut:
     found = service(request).current().suggester.suggest(q, n)
     return SuggestOut(suggestions=[SuggestionOut(**s.__dict__) for s in found])

@@ -6,10 +6,14 @@ api.setKey(CONFIG.api_key);
 const shopper = {
   get user() {
     let user = localStorage.getItem("shopsense.user");
-    if (!user) localStorage.setItem("shopsense.user", (user = shopper.newId()));
+    if (!user) shopper.user = user = shopper.newId();
     return user;
   },
-  set user(id) { localStorage.setItem("shopsense.user", id); },
+  set user(id) {
+    localStorage.setItem("shopsense.user", id);
+    localStorage.setItem("shopsense.shoppers", JSON.stringify([id, ...shopper.recent().filter((s) => s !== id)].slice(0, 8)));
+  },
+  recent: () => JSON.parse(localStorage.getItem("shopsense.shoppers") || "[]"),  // shoppers chosen in this browser
   newId: () => `web-${Math.random().toString(36).slice(2, 10)}`,
   get session() {
     let session = sessionStorage.getItem("shopsense.session");
@@ -102,20 +106,22 @@ function autocomplete() {
   input.addEventListener("blur", () => setTimeout(() => fill(box), 200));
 }
 
-async function shopperPicker() {
+// The page's storefront key may not list users (docs/security.md): the picker offers the shoppers chosen in
+// this browser, a new one, or any id typed in (a demo customer's id from the dashboard's profiles, say).
+function shopperPicker() {
   const select = document.querySelector("#shopper");
   const current = shopper.user;
-  let sample = [];
-  try {
-    sample = (await api.previewSegment({ field: "rfm.frequency", op: "ge", value: 2 }, 8)).sample;
-  } catch (error) {
-    console.warn("no demo users", error);
-  }
-  const ids = [...new Set([current, ...sample])];
+  const ids = [...new Set([current, ...shopper.recent()])];
   fill(select, ids.map((id) => h("option", { value: id, selected: id === current }, id)),
+    h("option", { value: "", dataset: { other: "1" } }, `${T("other_shopper")}…`),
     h("option", { value: "" }, `+ ${T("new_shopper")}`));
   select.addEventListener("change", () => {
-    shopper.user = select.value || shopper.newId();
+    let id = select.value;
+    if (select.selectedOptions[0].dataset.other) {
+      id = (prompt(T("shopper_id")) || "").trim();
+      if (!id) { select.value = current; return; }
+    }
+    shopper.user = id || shopper.newId();
     location.reload();
   });
 }
