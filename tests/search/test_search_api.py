@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from conftest import SearchApi
 
+from shopsense.search.suggest import Suggester
+
 ITEM = {"item_id": "p11", "title": "Stand mixer 5 qt", "category": ["Kitchen", "Mixers"], "brand": "KitchenAid",
         "price": 279.0}  # fmt: skip
 
@@ -81,6 +83,18 @@ def test_synonyms_admin_and_effect(search_api: SearchApi) -> None:
     assert search_api.http.delete(f"/v1/search/synonyms/{rule['rule_id']}", headers=search_api.admin).status_code == 404
     bad = search_api.http.post("/v1/search/synonyms", json={"term": "x", "synonyms": []}, headers=search_api.admin)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"
+
+
+def test_a_query_only_one_shopper_typed_is_never_suggested(search_api: SearchApi) -> None:
+    for _ in range(3):
+        search_api.search(q="order 4471 jane doe", user_id="u1")  # private to u1, however often
+    search_api.search(q="cordless drill", user_id="u1")
+    search_api.search(q="cordless drill", user_id="u2")
+    past = search_api.http.app.state.search.store.past_queries()
+    assert past["order 4471 jane doe"] == 1 and past["cordless drill"] == 2  # searchers, not searches
+    suggester = Suggester(past, [])
+    assert suggester.suggest("order") == []
+    assert [s.text for s in suggester.suggest("cord")] == ["cordless drill"]
 
 
 def test_suggest_completes_past_queries_and_titles(search_api: SearchApi, error_of) -> None:

@@ -89,13 +89,16 @@ class SearchStore:
             return Counter({item_id: int(n) for item_id, n in connection.execute(query) if item_id})
 
     def past_queries(self, limit: int = 50_000) -> Counter[str]:
-        """normalised query -> times searched (most frequent ``limit``), from the log and search events."""
+        """normalised query -> how many searchers typed it (most frequent ``limit``), from the log and search
+        events; a searcher is a user id, and each anonymous search counts as its own searcher."""
         counts: Counter[str] = Counter()
         with self._engine.connect() as connection:
-            logged = select(search_log.c.normalized, func.count()).group_by(search_log.c.normalized)
-            counts.update({q: int(n) for q, n in connection.execute(logged.order_by(func.count().desc()).limit(limit))})
-            typed = select(events.c.query, func.count()).where(events.c.type == "search", events.c.query.is_not(None))
-            for q, n in connection.execute(typed.group_by(events.c.query).order_by(func.count().desc()).limit(limit)):
+            searchers = func.count(func.distinct(func.coalesce(search_log.c.user_id, search_log.c.recomm_id)))
+            logged = select(search_log.c.normalized, searchers).group_by(search_log.c.normalized)
+            counts.update({q: int(n) for q, n in connection.execute(logged.order_by(searchers.desc()).limit(limit))})
+            users = func.count(func.distinct(events.c.user_id))
+            typed = select(events.c.query, users).where(events.c.type == "search", events.c.query.is_not(None))
+            for q, n in connection.execute(typed.group_by(events.c.query).order_by(users.desc()).limit(limit)):
                 counts[q] += int(n)
         return counts
 

@@ -1,6 +1,8 @@
 """Autocomplete: completions of a typed prefix from past queries (by popularity) and item titles.
 
-Keys are normalised text (``normalize``). A past query matches when it starts with the prefix; a title
+A past query is suggested only once ``min_searchers`` different searchers typed it, so one shopper's
+query (a name, an address, an order number) is never shown to others. Keys are normalised text
+(``normalize``). A past query matches when it starts with the prefix; a title
 matches when it, or one of its words from some position on, starts with it ("手机" completes
 "iPhone 15 手机壳"; every Han character starts a word). Lookup is a binary search in sorted keys, so it costs O(log n + k).
 """
@@ -29,13 +31,14 @@ def _prefixed(keys: list[str], prefix: str) -> range:
 
 
 class Suggester:
-    def __init__(self, past_queries: Mapping[str, int], titles: Sequence[str]) -> None:
+    def __init__(self, past_queries: Mapping[str, int], titles: Sequence[str], *, min_searchers: int = 2) -> None:
+        """past_queries: query -> number of different searchers (``SearchStore.past_queries``)."""
         queries = sorted((normalize(q), n) for q, n in past_queries.items() if normalize(q))
         merged: dict[str, int] = {}
         for q, n in queries:
             merged[q] = merged.get(q, 0) + n
-        self._queries = sorted(merged)
-        self._counts = merged
+        self._counts = {q: n for q, n in merged.items() if n >= min_searchers}
+        self._queries = sorted(self._counts)
         entries = set()
         for i, title in enumerate(titles):
             text = normalize(title)
