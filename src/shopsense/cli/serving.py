@@ -102,6 +102,8 @@ def bench_serve_command(
                       f"{run.get('server_cpu_ms_per_request', float('nan')):.2f}", f"{run['load_average_1min']:.1f}")  # fmt: skip
     console.print(table)
     console.print(f"max sustained throughput at p99 ≤ {P99_LIMIT_MS:.0f} ms: {result.max_sustained or 'none of the rates tried'} requests/s")
+    if setup.get("worker_rss_mb"):
+        console.print(f"resident memory per server process after the runs: {', '.join(f'{m:.0f} MB' for m in setup['worker_rss_mb'])}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result.to_json(), indent=2))

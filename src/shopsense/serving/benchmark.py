@@ -110,6 +110,20 @@ def _cpu_seconds(pid: int) -> float | None:
     return own + sum(_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
+def _worker_rss_mb(pid: int) -> list[float]:
+    """Resident memory (MB) of each serving process: the uvicorn workers, or the process itself when it
+    has no children (Linux /proc; [] elsewhere)."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        rss = []
+        for process in children or [pid]:
+            status = Path(f"/proc/{process}/status").read_text()
+            rss.append(int(status.split("VmRSS:")[1].split()[0]) / 1024)
+        return [round(r, 1) for r in rss]
+    except (OSError, IndexError):
+        return []
+
+
 def _load(base: str, secret: str, paths_file: Path, rate: float, duration: float, server_pid: int) -> dict[str, Any]:
     """One load-generator run; adds the server's CPU per request and the machine's load average, since
     other work on a small shared machine shows up in the latencies."""
@@ -177,6 +191,7 @@ def bench_serve(
                 if not find_max or not _sustained(run, P99_LIMIT_MS):
                     break
                 step, duration = step + (100 if step < 600 else 200), min(duration, 15.0)
+            result.setup["worker_rss_mb"] = _worker_rss_mb(server.pid)
         finally:
             server.send_signal(signal.SIGINT)
             try:
