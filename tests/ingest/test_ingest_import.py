@@ -152,6 +152,18 @@ def test_jsonl_with_mapping_and_ignored_fields(db: Database, tmp_path: Path) -> 
     assert (favorite.event_id, favorite.context) == ("m1", {})
 
 
+def test_jsonl_line_with_an_unknown_key_is_one_rejected_row(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "late.jsonl"
+    lines = [{"event_id": f"e{n}", "user_id": "u1", "type": "view", "item_id": "i1", "timestamp": 1682935200 + n}
+             for n in range(5)]  # fmt: skip
+    lines[3]["colour"] = "red"  # only in the second chunk: must not fail the file after the first was stored
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    summary = run_import(db, path, "jsonl", tmp_path, chunk_rows=2)
+    assert (summary.accepted, summary.rejected) == (4, 1) and db.events.count() == 4
+    ((row, status, reason),) = read_rejects(summary.rejects_path)
+    assert (row, status) == (4, "rejected") and reason.startswith("unknown fields 'colour': map each with --map")
+
+
 def test_jsonl_chunk_of_only_bad_lines_is_counted(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text("{oops\n{nope\n" + json.dumps({"event_id": "x", "user_id": "u", "type": "view", "item_id": "i",

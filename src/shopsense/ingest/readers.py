@@ -65,11 +65,13 @@ def file_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], fingerprint: str) -> pd.DataFrame:
+def _apply_mapping(frame: pd.DataFrame, mapping: Mapping[str, str], fingerprint: str, *, per_row_keys: bool) -> pd.DataFrame:
+    """Rename mapped columns and drop ignored ones. With a header (CSV, Parquet) every mapped column must
+    exist; JSON Lines records each have their own keys, so a chunk may lack a mapped one."""
     missing = [c for c in mapping if c not in frame.columns]
-    if missing:
+    if missing and not per_row_keys:
         raise ImportFormatError(f"--map names columns the file does not have: {', '.join(missing)}")
-    frame = frame.drop(columns=[c for c, t in mapping.items() if t == IGNORE])
+    frame = frame.drop(columns=[c for c, t in mapping.items() if t == IGNORE and c in frame.columns])
     frame = frame.rename(columns={c: t for c, t in mapping.items() if t != IGNORE})
     unknown = [c for c in frame.columns if c not in EVENT_FIELDS]
     if unknown:
@@ -139,7 +141,9 @@ def _flush(frames: list[pd.DataFrame], bad: dict[int, str]) -> RawChunk:
     return RawChunk(frame, unparsable)
 
 
-def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
+def _jsonl_chunks(path: Path, chunk_rows: int, known: frozenset[str]) -> Iterator[RawChunk]:
+    """One record per line; a line that is not a JSON object, or has a key that is neither an event field
+    nor mapped (``known``), becomes one rejected row, so a later line can never fail the whole file."""
     records: list[dict] = []
     rows: list[int] = []
     bad: dict[int, str] = {}
@@ -151,11 +155,15 @@ def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
                 except orjson.JSONDecodeError as exc:
                     bad[number] = f"invalid JSON: {exc}"
                 else:
-                    if isinstance(value, dict):
+                    unknown = sorted(set(value) - known) if isinstance(value, dict) else []
+                    if not isinstance(value, dict):
+                        bad[number] = "line is not a JSON object"
+                    elif unknown:
+                        bad[number] = (f"unknown fields {', '.join(map(repr, unknown))}: map each with --map KEY=FIELD, "
+                                       "or KEY= to ignore it")  # fmt: skip
+                    else:
                         records.append(value)
                         rows.append(number)
-                    else:
-                        bad[number] = "line is not a JSON object"
             if len(records) + len(bad) >= chunk_rows:
                 yield RawChunk(pd.DataFrame.from_records(records, index=rows), pd.Series(bad, dtype="object"))
                 records, rows, bad = [], [], {}
@@ -186,7 +194,6 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[RawChunk]:
 _READERS = {
     "csv": _csv_chunks,
     "tsv": lambda path, chunk_rows: _csv_chunks(path, chunk_rows, delimiter="\t"),
-    "jsonl": _jsonl_chunks,
     "parquet": _parquet_chunks,
 }
 
@@ -202,13 +209,18 @@ def count_rows(path: Path, fmt: str) -> int | None:
 
 
 def read_event_chunks(path: Path, fmt: str, mapping: Mapping[str, str], chunk_rows: int) -> Iterator[RawChunk]:
-    if fmt not in _READERS:
+    if fmt not in FILE_FORMATS:
         raise ImportFormatError(f"unknown format {fmt!r}; expected one of {', '.join(FILE_FORMATS)}")
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")
     fingerprint = file_fingerprint(path)
-    for chunk in _READERS[fmt](path, chunk_rows):
+    per_row_keys = fmt == "jsonl"
+    if per_row_keys:
+        chunks = _jsonl_chunks(path, chunk_rows, frozenset(EVENT_FIELDS) | frozenset(mapping))
+    else:
+        chunks = _READERS[fmt](path, chunk_rows)
+    for chunk in chunks:
         frame = chunk.frame if chunk.frame.empty and not len(chunk.frame.columns) else _apply_mapping(
-            chunk.frame, mapping, fingerprint
+            chunk.frame, mapping, fingerprint, per_row_keys=per_row_keys
         )
         yield RawChunk(frame, chunk.unparsable)
