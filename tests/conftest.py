@@ -12,16 +12,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import time
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from shopsense.storage import Database, open_database
 from shopsense.storage.scratch import scratch_postgres_database
+
+# tests drive real processes with the kit the fault scripts use (benchmarks/fault_kit.py)
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+if str(BENCHMARKS) not in sys.path:
+    sys.path.insert(0, str(BENCHMARKS))
+from fault_kit import RedisProcess  # noqa: E402
 
 POSTGRES_ENV = "SHOPSENSE_TEST_POSTGRES_URL"
 POSTGRES_SKIP = (
@@ -39,41 +44,14 @@ def postgres_server_url() -> str:
     return url
 
 
-class RedisServer:
-    """A private ``redis-server`` (no persistence) on a free port; ``stop()`` kills it to simulate an outage."""
-
-    def __init__(self, workdir: str) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", workdir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not start within 10 s")
-
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(timeout=10)
-
-
 @pytest.fixture
-def redis_server(tmp_path) -> Iterator[RedisServer]:  # noqa: ANN001 - pytest's tmp_path
-    """A fresh Redis for this test; skipped with the reason when ``redis-server`` is not installed."""
+def redis_server(tmp_path) -> Iterator[RedisProcess]:  # noqa: ANN001 - pytest's tmp_path
+    """A fresh private Redis for this test (``benchmarks/fault_kit.py``; ``stop()`` simulates an outage);
+    skipped with the reason when ``redis-server`` is not installed."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run installs it)")
-    server = RedisServer(str(tmp_path))
+    server = RedisProcess(tmp_path / "redis")
+    server.start()
     yield server
     server.stop()
 
