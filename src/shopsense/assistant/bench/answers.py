@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shopsense.assistant.answer_ranker import AnswerRanker, pair_features
+from shopsense.assistant.answer_ranker import AnswerRanker, CandidateList
 from shopsense.assistant.bench.metrics import mrr_and_recall_at_1, rank_of_first
 from shopsense.assistant.embeddings import Encoder
 from shopsense.assistant.retrieval import HybridIndex, fuse
@@ -46,14 +46,15 @@ def bench_answers(path: Path, encoder: Encoder, matcher: Encoder | None = None, 
         for row in rows if len(rows) >= 2 else ():
             lexical[row] = dict(zip(rows, index.bm25(pairs[row].question)[rows].tolist()))
 
-    def features(question_row: int, rows: list[int]) -> np.ndarray:
+    def candidates(question_row: int, rows: list[int]) -> CandidateList:
         scores = np.asarray([lexical[question_row][r] for r in rows])
-        return pair_features(matched_questions[question_row], matched_answers[rows], scores)
+        return CandidateList(matched_questions[question_row], matched_answers[rows], scores)
 
     rankers = []
     for fold in range(FOLDS):
         lists = [(row, rows) for rows in by_product.values() if len(rows) >= 2 and fold_of[pairs[rows[0]].product_id] != fold for row in rows]
-        rankers.append(AnswerRanker().fit([features(row, rows) for row, rows in lists], [rows.index(row) for row, rows in lists]))
+        rankers.append(AnswerRanker(seed=seed).fit([candidates(row, rows) for row, rows in lists], [rows.index(row) for row, rows in lists],
+                                                   [pairs[row].product_id for row, _ in lists]))  # fmt: skip
     ranks: dict[str, list[int]] = {"bm25": [], "dense": [], "hybrid": [], "matcher_dense": [], "system": []}
     for held, rows in tasks:
         order = [held] + [r for r in rows if r != held]  # the right answer first, for rank_of_first
@@ -64,9 +65,9 @@ def bench_answers(path: Path, encoder: Encoder, matcher: Encoder | None = None, 
         ranks["hybrid"].append(rank_of_first(fuse(bm25, cosine, index.lexical_weight)))
         ranks["matcher_dense"].append(rank_of_first(matched_answers[order] @ matched_questions[held]))
         ranker = rankers[fold_of[pairs[held].product_id]]
-        ranks["system"].append(rank_of_first(ranker.score(features(held, order))))
+        ranks["system"].append(rank_of_first(ranker.score(candidates(held, order))))
     sizes = np.asarray([len(rows) for _, rows in tasks])
     return {
         "products": len(tasks), "qa_pairs": len(pairs), "mean_candidates": float(sizes.mean()), "seed": seed,
-        "folds": FOLDS, "matcher": matcher.name, **{name: mrr_and_recall_at_1(r) for name, r in ranks.items()},
+        "folds": FOLDS, "matcher": matcher.name, "ranker_epochs": [r.epochs for r in rankers], **{name: mrr_and_recall_at_1(r) for name, r in ranks.items()},
     }  # fmt: skip

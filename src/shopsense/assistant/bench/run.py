@@ -15,6 +15,7 @@ from shopsense.assistant.embeddings import Encoder
 from shopsense.assistant.minilm import english_encoder
 
 PARTS = ("intents", "answers", "dialogues", "grounding")
+MATCHERS = ("e5", "minilm")  # the answer ranker's English encoder; minilm: see the caveat in docs/benchmarks.md
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,15 @@ class BenchData:
                    root / "jddc2018" / "train.enc", root / "jddc2018" / "test.enc")  # fmt: skip
 
 
-def run_bench(data: BenchData, cache_dir: Path, parts: tuple[str, ...] = PARTS, *, seed: int = 0,
+def run_bench(data: BenchData, cache_dir: Path, parts: tuple[str, ...] = PARTS, *, seed: int = 0, matcher: str = "e5",
               progress: Callable[[str], None] = lambda _: None) -> dict:  # fmt: skip
-    """Each part embeds into its own cache folder under ``cache_dir`` (vectors are computed once)."""
+    """Each part embeds into its own cache folder under ``cache_dir`` (vectors are computed once).
+    ``matcher``: the answer ranker's encoder, e5 (default) or all-MiniLM-L6-v2 (``minilm`` extra)."""
 
-    def answers() -> dict:  # e5 for the dense rows; the English matcher (MiniLM when installed) for the ranker
+    def answers() -> dict:  # e5 for the dense rows; the chosen matcher for the ranker
         e5 = Encoder(cache_dir / "amazon_qa")
-        return bench_answers(data.amazon_qa, e5, english_encoder(e5, cache_dir / "amazon_qa"), seed=seed)
+        chosen = english_encoder(e5, cache_dir / "amazon_qa") if matcher == "minilm" else e5
+        return bench_answers(data.amazon_qa, e5, chosen, seed=seed)
 
     steps = {
         "intents": lambda: bench_intents(data.bitext, Encoder(cache_dir / "bitext"), seed=seed),
@@ -60,7 +63,9 @@ def targets(report: dict) -> dict[str, bool]:
     if "intents" in report:
         checks["intent macro-F1 >= 0.97"] = report["intents"]["macro_f1"] >= 0.97
     if "answers" in report:
-        checks["Amazon QA MRR >= 1.2 x BM25"] = report["answers"]["system"]["mrr"] >= 1.2 * report["answers"]["bm25"]["mrr"]
+        a = report["answers"]
+        counted = "" if a["matcher"] == "multilingual-e5-small" else "; training overlap, not counted"
+        checks[f"Amazon QA MRR >= 1.2 x BM25 ({a['matcher']}{counted})"] = a["system"]["mrr"] >= 1.2 * a["bm25"]["mrr"]
     if "dialogues" in report:
         d = report["dialogues"]
         checks["JDDC R10@1 >= 1.2 x BM25"] = d["system"]["recall_at_1"] >= 1.2 * d["bm25"]["recall_at_1"]
