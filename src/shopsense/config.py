@@ -43,6 +43,7 @@ class Settings:
     text_recall: bool = True  # serve text-embedding neighbours (a new item is recommendable at once)
     redis_url: str = ""  # empty: caches and rate limits live in each process (one server process)
     pseudonymize_key: str = field(default="", repr=False)  # secret; set: user ids stored as keyed hashes (docs/privacy.md)
+    user_token_key: str = field(default="", repr=False)  # secret; set: storefront keys need X-User-Token (docs/security.md)
     rate_limit_per_second: int = 1_000  # requests per API key (per client IP without a key); 0 = off
     cors_origins: str = ""  # comma-separated origins a browser may call the API from; empty = no CORS headers
     event_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EVENT_WEIGHTS))

@@ -24,8 +24,9 @@ class Api:
     storefront: dict[str, str] = field(default_factory=dict)  # headers carrying a storefront key
 
 
-def make_api(db: Database, data_dir: Path) -> Iterator[Api]:
-    settings = load_settings(env={}, data_dir=data_dir)
+def make_api(db: Database, data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Api]:
+    """``env``: ``SHOPSENSE_*`` settings for the app (none by default)."""
+    settings = load_settings(env=env or {}, data_dir=data_dir)
     _, admin = db.keys.create(Role.ADMIN, "test admin")
     _, client = db.keys.create(Role.CLIENT, "test client")
     _, storefront = db.keys.create(Role.STOREFRONT, "test storefront")

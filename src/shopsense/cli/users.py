@@ -1,4 +1,5 @@
-"""``shopsense users delete|export``: a user's data deleted everywhere, or exported as JSON (docs/privacy.md)."""
+"""``shopsense users delete|export|token``: a user's data deleted everywhere or exported as JSON (docs/privacy.md),
+or a signed user token for a storefront (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from rich.table import Table
 from shopsense.cli.app import app, console, open_db, settings_of
 from shopsense.privacy.pseudonym import pseudonymize
 from shopsense.privacy.subject import export_user, forget_user
+from shopsense.service.user_tokens import UserTokenError, mint_user_token
 from shopsense.sharedcache import open_shared_cache
 
-users_app = typer.Typer(help="A user's data: export it, or delete it everywhere.", no_args_is_help=True)
+users_app = typer.Typer(help="A user's data: export it, delete it everywhere, or sign a storefront token.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 UserId = Annotated[str, typer.Argument(help="the user's id, as the shop sends it")]
 
@@ -68,3 +70,14 @@ def export(ctx: typer.Context, user_id: UserId, out: Annotated[Path, typer.Optio
     out.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     rows = sum(len(r) for r in document["stores"].values())
     console.print(f"wrote {rows:,} stored rows about user {user_id} to {out}", highlight=False)
+
+
+@users_app.command("token")
+def token(ctx: typer.Context, user_id: UserId,
+          ttl: Annotated[int, typer.Option(min=1, help="lifetime in seconds")] = 3600) -> None:  # fmt: skip
+    """Print an X-User-Token vouching for the user (needs SHOPSENSE_USER_TOKEN_KEY; docs/security.md)."""
+    try:
+        minted = mint_user_token(settings_of(ctx).user_token_key, user_id, ttl_seconds=ttl)
+    except UserTokenError as exc:
+        raise _fail(str(exc)) from None
+    print(minted)

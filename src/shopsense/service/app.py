@@ -53,5 +53,5 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.add_middleware(RateLimit, per_second=settings.rate_limit_per_second)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:  # outermost, so refusals (413, 429) carry the CORS headers too
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["X-API-Key", "Content-Type"])
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["*"], allow_headers=["X-API-Key", "X-User-Token", "Content-Type"])
     return app

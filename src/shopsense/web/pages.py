@@ -47,6 +47,9 @@ def _page(request: Request, template: str, page: str, **config: object) -> HTMLR
 
 async def _store(request: Request, page: str, **config: object) -> HTMLResponse:
     state = request.app.state
+    if state.settings.user_token_key:
+        raise ApiError(403, "the built-in storefront lets a visitor pick any shopper, so it is off while "
+                            "SHOPSENSE_USER_TOKEN_KEY is set: serve the shop's own pages with tokens from its server")  # fmt: skip
     key = await run_in_threadpool(storefront_key, state.db, state.settings.data_dir)
     return _page(request, "store.html", page, api_key=key, **config)
 

@@ -21,6 +21,7 @@ from shopsense.service.pseudonyms import stored_user_id
 from shopsense.service.routes.recommendations import runtime_of
 from shopsense.service.routes.search import service as search_service
 from shopsense.service.schemas import StrictIn
+from shopsense.service.user_tokens import vouch
 
 router = APIRouter(prefix="/v1/assistant", tags=["assistant"])
 _building = threading.Lock()
@@ -132,6 +133,7 @@ def chat(body: ChatIn, request: Request, _key=STOREFRONT) -> ChatOut:  # noqa: A
     limit = request.app.state.settings.max_text_chars
     if len(body.message) > limit:
         raise ApiError(413, f"message is {len(body.message)} characters; the limit is {limit}")
+    vouch(request, _key, [body.user_id], stored=False)
     reply = assistant_of(request).reply(stored_user_id(request, body.user_id), body.session_id, body.message)
     return ChatOut(
         turn_id=reply.turn_id, answer=reply.answer, intent=reply.intent, confidence=reply.confidence,
@@ -171,8 +173,10 @@ def delete_knowledge(doc_id: str, request: Request, _key=ADMIN) -> None:  # noqa
 @router.post("/feedback", response_model=FeedbackOut, status_code=201, summary="Thumbs up or down on an answer")
 def feedback(body: FeedbackIn, request: Request, _key=STOREFRONT) -> FeedbackOut:  # noqa: ANN001
     store = assistant_of(request).store
-    if store.get_turn(body.turn_id) is None:
+    turn = store.get_turn(body.turn_id)
+    if turn is None:
         raise ApiError(404, f"no assistant turn {body.turn_id!r}")
+    vouch(request, _key, [turn.user_id], stored=True)  # only the asker may rate an answer
     return FeedbackOut(feedback_id=store.add_feedback(body.turn_id, 1 if body.rating == "up" else -1, body.comment))
 
 

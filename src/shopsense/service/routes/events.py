@@ -15,6 +15,7 @@ from shopsense.ingest.validate import EVENT_FIELDS, Limits
 from shopsense.service.auth import STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.schemas import EVENT_BATCH_SCHEMA, EventBatchResult
+from shopsense.service.user_tokens import vouch
 
 router = APIRouter(prefix="/v1", tags=["events"])
 _KNOWN = frozenset(EVENT_FIELDS)
@@ -76,4 +77,6 @@ def _ingest(request: Request, events: list[dict[str, Any]], problems: dict[int, 
 )
 async def post_events(request: Request, _key=STOREFRONT) -> EventBatchResult:  # noqa: ANN001
     events, problems = _parse_batch(await request.body(), request.app.state.settings.max_batch_events)
+    users = [e["user_id"] for i, e in enumerate(events) if i not in problems and isinstance(e.get("user_id"), str)]
+    vouch(request, _key, users, stored=False)  # the whole batch is refused, nothing stored
     return await run_in_threadpool(_ingest, request, events, problems)

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from shopsense.service.auth import ADMIN, API_KEY_HEADER, CLIENT, require
 from shopsense.service.errors import ApiError
+from shopsense.service.user_tokens import vouch
 from shopsense.serving.pipeline import RecommendationRequest, Recommendations
 from shopsense.serving.rules import RequestFilters, RulesError
 from shopsense.serving.runtime import Runtime, ServingUnavailable
@@ -42,6 +43,7 @@ async def lifespan(app: FastAPI):  # noqa: ANN201
 router = APIRouter(prefix="/v1", tags=["recommendations"], lifespan=lifespan)
 Scenario = Query("for_you", description=f"one of: {', '.join(SCENARIOS)}")
 MAX_N = 100
+ANONYMOUS = "anonymous"  # the shopper of a product page's shelves when the page names none
 # The hot routes run on the event loop and check the key inline (the shared check, called directly): a
 # thread-pool hand-off per request costs more CPU than the check itself and adds GIL hand-over delays.
 # They serve shop pages, so any live key may call them, the storefront key that browsers see included.
@@ -132,7 +134,7 @@ async def user_recommendations(
     exclude_seen: bool | None = None,
     secret: str | None = Security(API_KEY_HEADER),
 ) -> Response:
-    storefront(request, secret)
+    vouch(request, storefront(request, secret), [user_id], stored=True)
     overrides = {"diversity": diversity, "popularity_bias": popularity_bias, "exclude_seen": exclude_seen}
     return _run(request, _ask(user_id, scenario, n, items, category, price_min, price_max, shop, attr, overrides))
 
@@ -141,11 +143,11 @@ def _item_route(scenario: str):  # noqa: ANN202 - a route handler
     async def handler(
         item_id: str,
         request: Request,
-        user_id: Annotated[str, Query(min_length=1, max_length=ID_LENGTH, description="the shopper (or a session id)")] = "anonymous",
+        user_id: Annotated[str, Query(min_length=1, max_length=ID_LENGTH, description="the shopper (or a session id)")] = ANONYMOUS,
         n: Annotated[int, Query(ge=1, le=MAX_N)] = 10,
         secret: str | None = Security(API_KEY_HEADER),
     ) -> Response:
-        storefront(request, secret)
+        vouch(request, storefront(request, secret), [user_id], stored=True, anonymous=ANONYMOUS)
         if item_id not in snapshot_of(request).catalog.index:
             raise ApiError(404, f"no item {item_id!r} in the catalogue")
         return _run(request, _ask(user_id, scenario, n, [item_id], None, None, None, None, [], {}))

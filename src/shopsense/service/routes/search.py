@@ -21,6 +21,7 @@ from shopsense.search.synonyms import SynonymRule
 from shopsense.service.auth import ADMIN, CLIENT, STOREFRONT
 from shopsense.service.errors import ApiError
 from shopsense.service.schemas import StrictIn
+from shopsense.service.user_tokens import vouch
 
 router = APIRouter(prefix="/v1", tags=["search"])
 SHARED_SEARCH_TTL_S = 30.0  # click and sales signals are refreshed every minute anyway
@@ -120,6 +121,7 @@ def search(
         raise _invalid("query.q", "the query is blank")
     if sort not in SORTS:
         raise _invalid("query.sort", f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+    vouch(request, _key, [user_id] if user_id else [], stored=True)
     try:
         parsed_filters = parse_filters(filters)
     except FilterError as exc:
