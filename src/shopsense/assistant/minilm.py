@@ -1,4 +1,4 @@
-"""English sentence vectors from all-MiniLM-L6-v2, used for English question → answer matching when installed.
+"""English sentence vectors from all-MiniLM-L6-v2: the answer benchmark's optional matcher (`--matcher minilm`).
 
 all-MiniLM-L6-v2 (sentence-transformers; Reimers & Gurevych, "Sentence-BERT", EMNLP 2019) is a 6-layer
 MiniLM (Wang et al. 2020) tuned contrastively on about a billion sentence pairs; mean-pooled, unit-length,

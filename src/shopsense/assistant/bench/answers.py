@@ -2,8 +2,8 @@
 out and that product's answers are ranked for it; the held-out question's own answer is the right one.
 
 Scored in the same run: plain BM25 (question vs answer, IDF over all answers), plain dense (e5 query vs
-e5 passage cosine), the assistant's unsupervised hybrid :func:`fuse`, the plain cosine of the English
-``matcher`` encoder (all-MiniLM-L6-v2 when installed, else e5 again), and the learned :class:`AnswerRanker`
+e5 passage cosine), the assistant's unsupervised hybrid :func:`fuse`, the plain cosine of the ``matcher``
+encoder (e5 by default, all-MiniLM-L6-v2 with ``--matcher minilm``), and the learned :class:`AnswerRanker`
 over the matcher's vectors, cross-fitted by product: products are split into 5 seeded folds and a fold's
 held-out questions are ranked by a model trained only on the QA pairs of the other folds' products.
 """
