@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from shopsense.cli import users  # noqa: F401 - registers `shopsense users`
 from shopsense.cli.app import app
 from shopsense.service.user_tokens import UserTokenError, mint_user_token, verify_user_token
 from shopsense.storage import Database
+from shopsense.web.shoppers import COOKIE
 from tests.service.conftest import Api, make_api
 
 KEY = "token-secret"
@@ -90,9 +92,29 @@ def test_storefront_events_chat_and_feedback_need_the_users_token(guarded: Api, 
     assert api.http.post("/v1/assistant/feedback", json=thumb, headers=as_user(api, "u1")).status_code == 201
 
 
-def test_the_builtin_storefront_page_is_off_while_tokens_are_required(guarded: Api, error_of) -> None:  # noqa: ANN001
-    error_of(guarded.http.get("/"), 403, "forbidden", "SHOPSENSE_USER_TOKEN_KEY")
-    assert guarded.http.get("/admin").status_code == 200
+def page_config(html: str) -> tuple[str, str]:
+    """The (shopper, user token) the storefront page was handed."""
+    shopper = re.search(r'"shopper": "(web-[0-9a-f]{16})"', html)
+    token = re.search(r'"user_token": "(ut1\.[\w-]+\.\d+\.[\w-]+)"', html)
+    assert shopper and token, html[:500]
+    return shopper.group(1), token.group(1)
+
+
+def test_the_builtin_storefront_gives_each_browser_one_anonymous_shopper(guarded: Api, error_of) -> None:  # noqa: ANN001
+    api = guarded
+    first = api.http.get("/")
+    assert first.status_code == 200 and COOKIE in first.cookies
+    shopper, token = page_config(first.text)
+    assert verify_user_token(KEY, token) == shopper
+    again = api.http.get("/search?q=mug")  # the client sends the cookie back: the same shopper
+    assert page_config(again.text)[0] == shopper and COOKIE not in again.cookies
+    page = {**api.storefront, "X-User-Token": token}
+    assert api.http.get(f"/v1/users/{shopper}/recommendations", headers=page).status_code == 200
+    error_of(api.http.get("/v1/users/u1/recommendations", headers=page), 403, "forbidden", "is not for")
+
+    api.http.cookies.set(COOKIE, mint_user_token("guessed key", "u1"))  # an edited cookie is not honoured
+    edited = api.http.get("/")
+    assert page_config(edited.text)[0] not in (shopper, "u1") and COOKIE in edited.cookies
 
 
 def test_cli_prints_a_token_the_server_accepts(clean_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from shopsense.service.errors import ApiError
 from shopsense.web.i18n import TEXTS, language_of
 from shopsense.web.keys import replace_legacy_storefront_key, storefront_key
+from shopsense.web.shoppers import COOKIE, COOKIE_SECONDS, page_shopper
 
 _HERE = Path(__file__).parent
 _templates = Jinja2Templates(directory=_HERE / "templates")
@@ -47,11 +48,14 @@ def _page(request: Request, template: str, page: str, **config: object) -> HTMLR
 
 async def _store(request: Request, page: str, **config: object) -> HTMLResponse:
     state = request.app.state
-    if state.settings.user_token_key:
-        raise ApiError(403, "the built-in storefront lets a visitor pick any shopper, so it is off while "
-                            "SHOPSENSE_USER_TOKEN_KEY is set: serve the shop's own pages with tokens from its server")  # fmt: skip
     key = await run_in_threadpool(storefront_key, state.db, state.settings.data_dir)
-    return _page(request, "store.html", page, api_key=key, **config)
+    if not state.settings.user_token_key:
+        return _page(request, "store.html", page, api_key=key, **config)
+    shopper = page_shopper(request, state.settings.user_token_key)  # one anonymous shopper per browser
+    response = _page(request, "store.html", page, api_key=key, shopper=shopper.user_id, user_token=shopper.token, **config)
+    if shopper.new_cookie:
+        response.set_cookie(COOKIE, shopper.new_cookie, max_age=COOKIE_SECONDS, httponly=True, samesite="lax")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

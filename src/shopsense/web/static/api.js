@@ -2,6 +2,7 @@
 "use strict";
 const api = (() => {
   let key = "";
+  let userToken = "";  // X-User-Token for the page's shopper, when the server requires one
   const enc = encodeURIComponent;
 
   class ApiError extends Error {
@@ -14,6 +15,7 @@ const api = (() => {
       for (const one of [].concat(v)) if (one !== undefined && one !== null && one !== "") url.searchParams.append(k, one);
     }
     const headers = { "X-API-Key": key };
+    if (userToken) headers["X-User-Token"] = userToken;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) {
@@ -32,6 +34,7 @@ const api = (() => {
   return {
     ApiError,
     setKey: (k) => { key = k; },
+    setUserToken: (t) => { userToken = t; },
     // catalogue and events
     item: (id) => {
       if (!items.has(id)) items.set(id, get(`/v1/items/${enc(id)}`).catch(() => null));

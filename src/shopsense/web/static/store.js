@@ -2,9 +2,11 @@
 // Every interaction is sent as a real event through POST /v1/events, so personalisation is live.
 "use strict";
 api.setKey(CONFIG.api_key);
+if (CONFIG.user_token) api.setUserToken(CONFIG.user_token);
 
 const shopper = {
   get user() {
+    if (CONFIG.shopper) return CONFIG.shopper;  // user tokens required: the server's anonymous shopper
     let user = localStorage.getItem("shopsense.user");
     if (!user) shopper.user = user = shopper.newId();
     return user;
@@ -111,6 +113,11 @@ function autocomplete() {
 function shopperPicker() {
   const select = document.querySelector("#shopper");
   const current = shopper.user;
+  if (CONFIG.shopper) {  // the server vouches for this browser's shopper only (docs/security.md)
+    fill(select, h("option", { value: current, selected: true }, current));
+    select.disabled = true;
+    return;
+  }
   const ids = [...new Set([current, ...shopper.recent()])];
   fill(select, ids.map((id) => h("option", { value: id, selected: id === current }, id)),
     h("option", { value: "", dataset: { other: "1" } }, `${T("other_shopper")}…`),
