@@ -36,7 +36,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app = FastAPI(
         title="ShopSense",
         version=__version__,
-        description="Behaviour-driven e-commerce search, recommendations, user profiles and analytics.",
+        description="Behaviour-driven e-commerce search, recommendations, user profiles and analytics. Every `/v1` "
+        "route takes an API key in `X-API-Key`. When the server sets `SHOPSENSE_USER_TOKEN_KEY`, a storefront key "
+        "must also send `X-User-Token` (minted by the shop's server) for any user a request names.",
         lifespan=lifespan,
     )
     app.state.settings = settings
