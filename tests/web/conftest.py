@@ -6,7 +6,6 @@ Screenshots go to test-artifacts/web/ at the repository root.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from webstore import Server, Tab, build_store, start_server
+from webstore import Server, Tab, build_store, server_env, start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -32,8 +31,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     """The served store (with an A/B experiment on "for you", so the dashboard has results) and an admin key."""
     data_dir = tmp_path_factory.mktemp("web") / "data"
     admin = build_store(data_dir)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPSENSE_") or k.startswith("SHOPSENSE_TEST_")}
-    server = start_server(data_dir, env)
+    server = start_server(data_dir, server_env())
     experiment = {"experiment_id": "for-you-diversity", "scenario": "for_you",
                   "variants": [{"name": "control"}, {"name": "diverse", "rules": {"diversity": 0.5}}]}  # fmt: skip
     created = httpx.post(f"{server.url}/v1/experiments", json=experiment, headers={"X-API-Key": admin})

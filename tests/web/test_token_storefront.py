@@ -4,13 +4,12 @@ token (a missing one would be a 403 in the console)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from webstore import Server, Tab, build_store, start_server
+from webstore import Server, Tab, build_store, server_env, start_server
 
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package (pip install -e '.[dev]')").expect
 
@@ -19,8 +18,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="browser tests need t
 def token_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
     data_dir = tmp_path_factory.mktemp("web-tokens") / "data"
     admin = build_store(data_dir, items=60, customers=40)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPSENSE_") or k.startswith("SHOPSENSE_TEST_")}
-    server = start_server(data_dir, {**env, "SHOPSENSE_USER_TOKEN_KEY": "web-test-secret"})
+    server = start_server(data_dir, server_env(SHOPSENSE_USER_TOKEN_KEY="web-test-secret"))
     yield server, admin
     server.stop()
 

@@ -4,6 +4,7 @@ and a browser tab that records console errors."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -68,6 +69,12 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+
+
+def server_env(**settings: str) -> dict[str, str]:
+    """This process's environment without the outer shell's SHOPSENSE_* settings (test ones stay), plus ``settings``."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SHOPSENSE_") or k.startswith("SHOPSENSE_TEST_")}
+    return {**inherited, **settings}
 
 
 def start_server(data_dir: Path, env: dict[str, str], timeout: float = 90.0) -> Server:
