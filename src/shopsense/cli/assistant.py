@@ -72,8 +72,9 @@ def bench_assistant(
     data: Annotated[Path, typer.Option(help="folder with the Bitext, Amazon QA and jddc2018 files")] = SHARED_ASSISTANT,
     parts: Annotated[str, typer.Option(help=f"comma-separated subset of {','.join(PARTS)}")] = ",".join(PARTS),
     seed: Annotated[int, typer.Option()] = 0,
-    matcher: Annotated[str, typer.Option(help="answer ranker's encoder: e5, or minilm (the [minilm] extra; its "
-                                               "training data overlaps Amazon QA, see docs/benchmarks.md)")] = "e5",
+    matcher: Annotated[str, typer.Option(help="answer ranker's encoder: e5; e5-tuned (e5 fine-tuned per product fold: "
+                                               "about a minute on a GPU, hours on 2 CPU cores; cached); or minilm (the "
+                                               "[minilm] extra; its training data overlaps Amazon QA, see docs/benchmarks.md)")] = "e5",
     out: Annotated[Path | None, typer.Option(help="also write the report as JSON here")] = None,
 ) -> None:
     """Intent accuracy/macro-F1, answer retrieval and response selection beside BM25, grounding, latency."""
