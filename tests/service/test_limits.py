@@ -4,9 +4,10 @@ default, and bounded parameters (page sizes, string lengths, batch sizes) answer
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,8 @@ from shopsense.sharedcache import LocalCache
 from shopsense.storage import Database
 from shopsense.storage.keys import Role
 
+T = TypeVar("T")
+
 
 @contextmanager
 def served(db: Database, data_dir: Path, **settings: object) -> Iterator[TestClient]:
@@ -25,9 +28,16 @@ def served(db: Database, data_dir: Path, **settings: object) -> Iterator[TestCli
         yield http
 
 
-def _window_start() -> None:
-    """Sleep to the start of a one-second window, so a short burst lands in one window."""
-    time.sleep(1 - time.time() % 1)
+def in_one_window(burst: Callable[[], T]) -> T:
+    """Run ``burst`` from the start of a one-second window; again, at most twice more, when a busy machine
+    let it spill into the next window (the limit counts per window, so such a burst proves nothing)."""
+    for _ in range(3):
+        time.sleep(1 - time.time() % 1)
+        started = time.time()
+        result = burst()
+        if int(time.time()) == int(started):
+            return result
+    pytest.fail("three bursts in a row spilled over a one-second window: the machine is too busy for this test")
 
 
 # ---- rate limiting -----------------------------------------------------------------------------------------
@@ -37,10 +47,11 @@ def test_a_key_over_its_limit_gets_429_with_retry_after(db: Database, tmp_path: 
     _, client = db.keys.create(Role.CLIENT)
     _, other = db.keys.create(Role.CLIENT)
     with served(db, tmp_path, rate_limit_per_second=3) as http:
-        _window_start()
-        statuses = [http.get("/v1/items/x", headers={"X-API-Key": client}).status_code for _ in range(3)]
-        refused = http.get("/v1/items/x", headers={"X-API-Key": client})
-        fresh = http.get("/v1/items/x", headers={"X-API-Key": other})  # another key counts on its own
+        statuses, refused, fresh = in_one_window(lambda: (
+            [http.get("/v1/items/x", headers={"X-API-Key": client}).status_code for _ in range(3)],
+            http.get("/v1/items/x", headers={"X-API-Key": client}),
+            http.get("/v1/items/x", headers={"X-API-Key": other}),  # another key counts on its own
+        ))  # fmt: skip
         probes = [http.get("/health/live").status_code for _ in range(5)]  # never limited
         assert statuses == [404] * 3
         error_of(refused, 429, "rate_limited", "3 requests per second")
@@ -54,10 +65,9 @@ def test_a_key_over_its_limit_gets_429_with_retry_after(db: Database, tmp_path: 
 def test_requests_without_a_valid_key_are_counted_per_client_address(db: Database, tmp_path: Path, error_of) -> None:  # noqa: ANN001
     _, client = db.keys.create(Role.CLIENT)
     with served(db, tmp_path, rate_limit_per_second=2) as http:
-        _window_start()
         # made-up key ids do not open new buckets: all of these count against the address
-        answers = [http.get("/v1/items/x", headers={"X-API-Key": f"ss_{n:012x}_forged"}) for n in range(2)]
-        refused = http.get("/")
+        answers, refused = in_one_window(lambda: ([http.get("/v1/items/x", headers={"X-API-Key": f"ss_{n:012x}_forged"}) for n in range(2)],
+                                                  http.get("/")))  # fmt: skip
         assert [a.status_code for a in answers] == [401, 401]
         error_of(refused, 429, "rate_limited")
         assert http.get("/v1/items/x", headers={"X-API-Key": client}).status_code == 404  # a real key is its own bucket
@@ -80,10 +90,9 @@ def test_workers_sharing_redis_share_the_limit(db: Database, tmp_path: Path, red
     headers = {"X-API-Key": client}
     with served(db, tmp_path, rate_limit_per_second=3, redis_url=redis_server.url) as one, \
             served(db, tmp_path, rate_limit_per_second=3, redis_url=redis_server.url) as two:  # fmt: skip
-        one.get("/health/live")  # connect before the timed burst
-        _window_start()
-        answers = [one.get("/v1/items/x", headers=headers), two.get("/v1/items/x", headers=headers),
-                   one.get("/v1/items/x", headers=headers), two.get("/v1/items/x", headers=headers)]  # fmt: skip
+        one.get("/health/live"), two.get("/health/live")  # connect before the timed burst
+        answers = in_one_window(lambda: [one.get("/v1/items/x", headers=headers), two.get("/v1/items/x", headers=headers),
+                                         one.get("/v1/items/x", headers=headers), two.get("/v1/items/x", headers=headers)])  # fmt: skip
         assert [a.status_code for a in answers[:3]] == [404, 404, 404]
         error_of(answers[3], 429, "rate_limited")
 
