@@ -14,7 +14,6 @@ ranks its own product's answers, mean reciprocal rank) and the best epoch is kep
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,7 +70,7 @@ class E5Tuner:
         def validation() -> float:
             return _grouped_mrr(self.encode([questions[i] for i in valid], "query"), self.encode([answers[i] for i in valid], "passage"), [products[i] for i in valid])
 
-        best_state, self.log = copy.deepcopy(self.encoder.state_dict()), TuningLog(validation_mrr=[validation()])
+        best_state, self.log = self._trained_state(), TuningLog(validation_mrr=[validation()])
         for epoch in range(1, self.config.max_epochs + 1):
             self.encoder.train()
             for batch in _product_batches(train, products, self.config.batch_size, rng):
@@ -83,9 +82,13 @@ class E5Tuner:
                 schedule.step()
             self.log.validation_mrr.append(validation())
             if self.log.validation_mrr[-1] > max(self.log.validation_mrr[:-1]):
-                best_state, self.log.epochs = copy.deepcopy(self.encoder.state_dict()), epoch
-        self.encoder.load_state_dict(best_state)
+                best_state, self.log.epochs = self._trained_state(), epoch
+        self.encoder.load_state_dict({**self.encoder.state_dict(), **best_state})
         return self
+
+    def _trained_state(self) -> dict[str, torch.Tensor]:
+        """Copies of every tensor but the frozen vocabulary (96 M weights that training never changes)."""
+        return {name: t.detach().clone() for name, t in self.encoder.state_dict().items() if name != "word.weight"}
 
     def encode(self, texts: Sequence[str], kind: str, batch_size: int = 256) -> np.ndarray:
         """Unit vectors, in the order given (texts are batched by length)."""
@@ -112,11 +115,15 @@ class E5Tuner:
         return torch.autocast(self._device.type, dtype=torch.bfloat16, enabled=self._device.type == "cuda")
 
 
-def _product_batches(rows: list[int], products: Sequence[str], size: int, rng: random.Random) -> list[list[int]]:
+def _rows_by_product(rows: Sequence[int], products: Sequence[str]) -> list[list[int]]:
     by_product: dict[str, list[int]] = {}
     for row in rows:
         by_product.setdefault(products[row], []).append(row)
-    groups = list(by_product.values())
+    return list(by_product.values())
+
+
+def _product_batches(rows: list[int], products: Sequence[str], size: int, rng: random.Random) -> list[list[int]]:
+    groups = _rows_by_product(rows, products)
     rng.shuffle(groups)
     ordered = [row for group in groups for row in group]
     return [ordered[start : start + size] for start in range(0, len(ordered), size)]
@@ -124,11 +131,8 @@ def _product_batches(rows: list[int], products: Sequence[str], size: int, rng: r
 
 def _grouped_mrr(questions: np.ndarray, answers: np.ndarray, products: Sequence[str]) -> float:
     """Each question ranks its own product's answers (products with ≥ 2 pairs); ties count against it."""
-    by_product: dict[str, list[int]] = {}
-    for row, product in enumerate(products):
-        by_product.setdefault(product, []).append(row)
     reciprocal = []
-    for rows in by_product.values():
+    for rows in _rows_by_product(range(len(products)), products):
         if len(rows) < 2:
             continue
         scores = questions[rows] @ answers[rows].T

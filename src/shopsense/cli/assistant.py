@@ -73,7 +73,7 @@ def bench_assistant(
     parts: Annotated[str, typer.Option(help=f"comma-separated subset of {','.join(PARTS)}")] = ",".join(PARTS),
     seed: Annotated[int, typer.Option()] = 0,
     matcher: Annotated[str, typer.Option(help="answer ranker's encoder: e5; e5-tuned (e5 fine-tuned per product fold: "
-                                               "about a minute on a GPU, hours on 2 CPU cores; cached); or minilm (the "
+                                               "about 4 minutes on an H100, hours on 2 CPU cores; cached); or minilm (the "
                                                "[minilm] extra; its training data overlaps Amazon QA, see docs/benchmarks.md)")] = "e5",
     out: Annotated[Path | None, typer.Option(help="also write the report as JSON here")] = None,
 ) -> None:

@@ -2,7 +2,7 @@
 
 A QA pair's vectors come from the model tuned on the other folds' products only, so no product is ranked
 by a model that saw it (cross-fitting); the ranker then trains on these out-of-fold vectors. Tuning five
-models takes about a minute on one GPU and hours on two CPU cores, so the vectors are cached under a key
+models took about 4 minutes on one H100 and would take hours on two CPU cores, so the vectors are cached under a key
 of the data, the folds, the seed and the settings (as float16, which moves a cosine by < 1e-3), and this
 module can fill that cache on another machine:
 
